@@ -1,0 +1,1044 @@
+//! Every validation rule of SPEC §3–§4 that needs no database: normalisation, field rules,
+//! vocabularies and cross-field rules. Rules that need the register (uniqueness, references,
+//! status transitions) live in [`crate::store`] and run inside the write transaction.
+//!
+//! [`check`] turns submitted JSON into a [`Record`] or the complete list of problems.
+
+use crate::draft::{json_type, Draft, ASSIGNED};
+use crate::model::*;
+use crate::normalize;
+use crate::problem::{pointer, Code, Problem, Problems};
+use crate::regions;
+use crate::vocab::*;
+use crate::voen;
+use chrono::{Datelike, NaiveDate, Utc};
+use serde_json::Value;
+use validator::{ValidateEmail, ValidateUrl};
+
+/// Longest name, in characters after trimming.
+pub const NAME_MAX: usize = 300;
+/// Longest free text (locality, street, act, label …), in characters.
+pub const TEXT_MAX: usize = 500;
+/// Earliest founding year the register accepts.
+pub const FOUNDED_MIN: i64 = 1000;
+/// Most seats a theatre may declare.
+pub const SEATS_MAX: i64 = 10_000;
+/// Most halls a theatre may declare.
+pub const HALLS_MAX: i64 = 50;
+/// Longest ISIL (ISO 15511).
+pub const ISIL_MAX: usize = 16;
+/// The year the UNESCO Convention for the Safeguarding of the Intangible Cultural Heritage was
+/// adopted; no inscription is older.
+pub const ICH_CONVENTION_YEAR: i64 = 2003;
+/// Bounding box of Azerbaijan (WGS84), SPEC §3.
+pub const LAT_MIN: f64 = 38.38;
+/// See [`LAT_MIN`].
+pub const LAT_MAX: f64 = 41.91;
+/// See [`LAT_MIN`].
+pub const LON_MIN: f64 = 44.76;
+/// See [`LAT_MIN`].
+pub const LON_MAX: f64 = 50.63;
+
+/// The outcome of checking one submitted entry.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The record, when no problem is an error.
+    pub record: Option<Record>,
+    /// Every problem found, errors and warnings.
+    pub problems: Vec<Problem>,
+}
+
+/// Checks a submitted entry against every rule that needs no database. `current` is the stored
+/// entry when the submission replaces one: the kind and registry number may then not change,
+/// and register-assigned fields may be echoed back unchanged.
+pub fn check(value: Value, current: Option<&Entry>) -> Checked {
+    let mut rules = Rules::new();
+    let draft = Draft::from_json(value, &mut rules.problems);
+    let record = rules.record(draft, current);
+    let problems = rules.problems.0;
+    let record = if problems.iter().any(Problem::is_error) {
+        None
+    } else {
+        record
+    };
+    Checked { record, problems }
+}
+
+struct Rules {
+    problems: Problems,
+    today: NaiveDate,
+}
+
+impl Rules {
+    fn new() -> Self {
+        Rules {
+            problems: Problems::default(),
+            today: Utc::now().date_naive(),
+        }
+    }
+
+    fn year(&self) -> i64 {
+        i64::from(self.today.year())
+    }
+
+    fn record(&mut self, mut d: Draft, current: Option<&Entry>) -> Option<Record> {
+        self.assigned_fields(&mut d, current);
+        let kind = self.kind(&d, current);
+        let registry_number = self.registry_number(d.registry_number.take(), kind, current);
+        let name = self.names("/name", d.name.take(), true);
+        let alt_names = d
+            .alt_names
+            .take()
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, n)| self.names(&pointer("/alt_names", i), Some(n), false))
+            .collect();
+        let status = match d.status.take() {
+            None => Some(Status::Active),
+            Some(s) => self.word::<Status>("/status", &s),
+        };
+        let closed_on = d.closed_on.take();
+        let region = self.region(d.region.take(), kind, d.category.as_deref());
+        let address = d.address.take().map(|a| self.address(a));
+        let location = d.location.take().and_then(|l| self.location(l));
+        if location.is_none() && !self.is_intangible(kind, d.category.as_deref()) {
+            self.problems.warning(
+                "/location",
+                Code::Required,
+                "no location: the entry will not appear on maps or in searches by distance",
+            );
+        }
+        let external_ids = d.external_ids.take().map(|e| self.external_ids(e));
+        // Without a usable kind (or category) the kind's own fields cannot be judged.
+        let judged = match kind {
+            Some(Kind::HeritageObject) => d
+                .category
+                .as_deref()
+                .is_some_and(|c| HeritageCategory::parse(c.trim()).is_some()),
+            Some(_) => true,
+            None => false,
+        };
+        d.kind = None;
+        let details = kind.and_then(|k| self.details(k, &mut d));
+        for field in d.present() {
+            if ASSIGNED.contains(&field) || !judged {
+                continue;
+            }
+            let what = kind.map_or("this kind of entry".to_string(), |k| {
+                format!("a {}", k.as_str().replace('_', " "))
+            });
+            self.problems.error(
+                pointer("", field),
+                Code::UnknownField,
+                format!("`{field}` is not a field of {what}"),
+            );
+        }
+        let founded = details
+            .as_ref()
+            .and_then(|d| d.institution())
+            .and_then(|i| i.founded_year);
+        let status = status?;
+        self.closing(status, closed_on, founded);
+        Some(Record {
+            registry_number,
+            name: name?,
+            alt_names,
+            status,
+            closed_on,
+            region,
+            address,
+            location,
+            external_ids,
+            details: details?,
+        })
+    }
+
+    fn is_intangible(&self, kind: Option<Kind>, category: Option<&str>) -> bool {
+        kind == Some(Kind::HeritageObject) && category == Some("intangible")
+    }
+
+    /// `id`, `version`, timestamps and `economic_region` belong to the register.
+    fn assigned_fields(&mut self, d: &mut Draft, current: Option<&Entry>) {
+        let echoed = |field: &str, value: String| -> bool {
+            let Some(entry) = current else { return false };
+            let stored = entry.to_json();
+            match &stored[field] {
+                Value::String(s) => *s == value,
+                Value::Number(n) => n.to_string() == value,
+                _ => false,
+            }
+        };
+        let supplied = [
+            ("id", d.id.take()),
+            ("version", d.version.take().map(|v| v.to_string())),
+            ("created_at", d.created_at.take()),
+            ("updated_at", d.updated_at.take()),
+            ("economic_region", d.economic_region.take()),
+        ];
+        for (field, value) in supplied {
+            let Some(value) = value else { continue };
+            // A replaced entry may echo the version it was read at; If-Match carries the check.
+            if echoed(field, value) || (field == "version" && current.is_some()) {
+                continue;
+            }
+            self.problems.error(
+                pointer("", field),
+                Code::Immutable,
+                format!("`{field}` is assigned by the register and cannot be set"),
+            );
+        }
+    }
+
+    fn kind(&mut self, d: &Draft, current: Option<&Entry>) -> Option<Kind> {
+        let Some(word) = d.kind.as_deref() else {
+            if let Some(entry) = current {
+                return Some(entry.kind());
+            }
+            self.problems.error(
+                "/kind",
+                Code::Required,
+                format!("`kind` is required: one of {}", Kind::words().join(", ")),
+            );
+            return None;
+        };
+        let kind = self.word::<Kind>("/kind", word)?;
+        if let Some(entry) = current {
+            if entry.kind() != kind {
+                self.problems.error(
+                    "/kind",
+                    Code::Immutable,
+                    format!("an entry's kind cannot change (it is {})", entry.kind()),
+                );
+                return None;
+            }
+        }
+        Some(kind)
+    }
+
+    fn registry_number(
+        &mut self,
+        number: Option<String>,
+        kind: Option<Kind>,
+        current: Option<&Entry>,
+    ) -> Option<String> {
+        let number = number.map(|n| normalize::text(&n));
+        if let Some(entry) = current {
+            if let Some(n) = &number {
+                if n != entry.registry_number() {
+                    self.problems.error(
+                        "/registry_number",
+                        Code::Immutable,
+                        format!(
+                            "a registry number cannot change (it is {})",
+                            entry.registry_number()
+                        ),
+                    );
+                }
+            }
+            return Some(entry.registry_number().to_string());
+        }
+        let n = number?;
+        match parse_registry_number(&n) {
+            None => self.problems.error(
+                "/registry_number",
+                Code::Format,
+                "a registry number is a prefix (THR, LIB, MUS, RSV, SCH, HER), a hyphen and at least 6 digits, e.g. MUS-000042",
+            ),
+            Some((k, _)) => {
+                if let Some(kind) = kind.filter(|kind| *kind != k) {
+                    self.problems.error(
+                        "/registry_number",
+                        Code::Format,
+                        format!("the registry number of a {} starts with {}-", kind.as_str().replace('_', " "), kind.prefix()),
+                    );
+                }
+            }
+        }
+        Some(n)
+    }
+
+    /// A controlled word.
+    fn word<T: Vocabulary>(&mut self, field: &str, word: &str) -> Option<T> {
+        let parsed = T::parse_word(word.trim());
+        if parsed.is_none() {
+            self.problems.error(
+                field,
+                Code::NotInVocabulary,
+                format!("`{word}` is not one of: {}", T::all_words().join(", ")),
+            );
+        }
+        parsed
+    }
+
+    fn required_word<T: Vocabulary>(&mut self, field: &str, word: Option<String>) -> Option<T> {
+        match word {
+            Some(w) => self.word(field, &w),
+            None => {
+                self.problems.error(
+                    field,
+                    Code::Required,
+                    format!("required: one of {}", T::all_words().join(", ")),
+                );
+                None
+            }
+        }
+    }
+
+    /// A free text: normalised, no control characters, 1..=max characters.
+    fn text(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
+        let t = normalize::text(value);
+        if t.is_empty() {
+            self.problems
+                .error(field, Code::Required, "must not be empty or only spaces");
+            return None;
+        }
+        if normalize::has_control(&t) {
+            self.problems
+                .error(field, Code::Format, "must not contain control characters");
+            return None;
+        }
+        let len = t.chars().count();
+        if len > max {
+            self.problems.error(
+                field,
+                Code::TooLong,
+                format!("{len} characters, at most {max} allowed"),
+            );
+            return None;
+        }
+        Some(t)
+    }
+
+    fn opt_text(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
+        value.and_then(|v| self.text(field, &v, max))
+    }
+
+    fn names(&mut self, field: &str, names: Option<Names>, main: bool) -> Option<Names> {
+        let Some(n) = names else {
+            self.problems.error(
+                field,
+                Code::Required,
+                "a name is required, at least in Azerbaijani (`az`)",
+            );
+            return None;
+        };
+        let az = self.opt_text(&pointer(field, "az"), n.az.clone(), NAME_MAX);
+        let en = self.opt_text(&pointer(field, "en"), n.en.clone(), NAME_MAX);
+        let ru = self.opt_text(&pointer(field, "ru"), n.ru.clone(), NAME_MAX);
+        if main && n.az.is_none() {
+            self.problems.error(
+                pointer(field, "az"),
+                Code::Required,
+                "the Azerbaijani name is required",
+            );
+        }
+        if !main && n.az.is_none() && n.en.is_none() && n.ru.is_none() {
+            self.problems.error(
+                field,
+                Code::Required,
+                "an alternative name needs at least one language",
+            );
+        }
+        if main && n.en.is_none() {
+            self.problems.warning(
+                pointer(field, "en"),
+                Code::Required,
+                "no English name: international users will see only the Azerbaijani one",
+            );
+        }
+        let invalid = (n.az.is_some() && az.is_none())
+            || (n.en.is_some() && en.is_none())
+            || (n.ru.is_some() && ru.is_none());
+        if invalid || (main && az.is_none()) {
+            return None;
+        }
+        Some(Names { az, en, ru })
+    }
+
+    fn region(
+        &mut self,
+        region: Option<String>,
+        kind: Option<Kind>,
+        category: Option<&str>,
+    ) -> Option<String> {
+        let Some(code) = region else {
+            if kind.is_some() && !self.is_intangible(kind, category) {
+                self.problems.error(
+                    "/region",
+                    Code::Required,
+                    "an ISO 3166-2:AZ code is required, e.g. AZ-BA for Baku",
+                );
+            }
+            return None;
+        };
+        let code = code.trim().to_string();
+        if regions::unit(&code).is_none() {
+            let hint = regions::unit(&code.to_uppercase())
+                .map(|u| format!(" (did you mean {}?)", u.code))
+                .unwrap_or_default();
+            self.problems.error(
+                "/region",
+                Code::NotInVocabulary,
+                format!("`{code}` is not an ISO 3166-2:AZ code{hint}"),
+            );
+            return None;
+        }
+        Some(code)
+    }
+
+    fn address(&mut self, a: Address) -> Address {
+        let postal_code = a.postal_code.and_then(|p| {
+            let normal = normalize::postal_code(&p);
+            if normal.is_none() {
+                self.problems.error(
+                    "/address/postal_code",
+                    Code::Format,
+                    format!("`{p}` is not a postal code: AZ and four digits, e.g. AZ1000"),
+                );
+            }
+            normal
+        });
+        Address {
+            locality: self.opt_text("/address/locality", a.locality, TEXT_MAX),
+            street: self.opt_text("/address/street", a.street, TEXT_MAX),
+            postal_code,
+        }
+    }
+
+    fn location(&mut self, l: Location) -> Option<Location> {
+        if inside(l.lat, l.lon) {
+            return Some(l);
+        }
+        if inside(l.lon, l.lat) {
+            self.problems.error(
+                "/location",
+                Code::SwappedCoordinates,
+                format!(
+                    "latitude and longitude look swapped: ({}, {}) is outside Azerbaijan, ({}, {}) is inside",
+                    l.lat, l.lon, l.lon, l.lat
+                ),
+            );
+        } else {
+            self.problems.error(
+                "/location",
+                Code::OutOfBounds,
+                format!(
+                    "({}, {}) lies outside Azerbaijan (lat {LAT_MIN}…{LAT_MAX}, lon {LON_MIN}…{LON_MAX})",
+                    l.lat, l.lon
+                ),
+            );
+        }
+        None
+    }
+
+    fn external_ids(&mut self, e: ExternalIds) -> ExternalIds {
+        let wikidata = e.wikidata.map(|q| q.trim().to_string());
+        if let Some(q) = &wikidata {
+            let digits = q.strip_prefix('Q').unwrap_or_default();
+            if digits.is_empty() || digits.starts_with('0') || !all_digits(digits) {
+                self.problems.error(
+                    "/external_ids/wikidata",
+                    Code::Format,
+                    format!("`{q}` is not a Wikidata item id (Q followed by digits)"),
+                );
+            }
+        }
+        if let Some(v) = &e.viaf {
+            if v.is_empty() || !all_digits(v) {
+                self.problems.error(
+                    "/external_ids/viaf",
+                    Code::Format,
+                    "a VIAF id is digits only",
+                );
+            }
+        }
+        for (field, value) in [
+            ("/external_ids/unesco_whc", e.unesco_whc),
+            ("/external_ids/unesco_ich", e.unesco_ich),
+            ("/external_ids/geonames", e.geonames),
+        ] {
+            self.at_least(field, value, 1);
+        }
+        ExternalIds { wikidata, ..e }
+    }
+
+    fn at_least(&mut self, field: &str, value: Option<i64>, min: i64) {
+        self.between(field, value, min, i64::MAX);
+    }
+
+    fn between(&mut self, field: &str, value: Option<i64>, min: i64, max: i64) {
+        if let Some(v) = value {
+            if v < min || v > max {
+                let range = if max == i64::MAX {
+                    format!("at least {min}")
+                } else {
+                    format!("{min}…{max}")
+                };
+                self.problems.error(
+                    field,
+                    Code::OutOfRange,
+                    format!("{v} is out of range: {range}"),
+                );
+            }
+        }
+    }
+
+    /// A year that may not lie after this one.
+    fn year_until_now(&mut self, field: &str, value: Option<i64>, min: i64) {
+        let Some(y) = value else { return };
+        if y > self.year() {
+            self.problems
+                .error(field, Code::FutureDate, format!("{y} is in the future"));
+        } else {
+            self.at_least(field, Some(y), min);
+        }
+    }
+
+    fn closing(&mut self, status: Status, closed_on: Option<NaiveDate>, founded: Option<i64>) {
+        match (status, closed_on) {
+            (Status::Closed, None) => self.problems.error(
+                "/closed_on",
+                Code::Required,
+                "a closed entry needs the date it closed",
+            ),
+            (Status::Closed, Some(date)) => {
+                if date > self.today {
+                    self.problems.error(
+                        "/closed_on",
+                        Code::FutureDate,
+                        format!("{date} is in the future"),
+                    );
+                }
+                if let Some(f) = founded.filter(|f| i64::from(date.year()) < *f) {
+                    self.problems.error(
+                        "/closed_on",
+                        Code::CrossField,
+                        format!("closed on {date}, before it was founded in {f}"),
+                    );
+                }
+            }
+            (_, Some(_)) => self.problems.error(
+                "/closed_on",
+                Code::CrossField,
+                "only a closed entry has a closing date",
+            ),
+            (_, None) => {}
+        }
+    }
+
+    fn details(&mut self, kind: Kind, d: &mut Draft) -> Option<Details> {
+        if kind == Kind::HeritageObject {
+            return self.heritage(d).map(Details::HeritageObject);
+        }
+        let institution = self.institution(d);
+        let details = match kind {
+            Kind::Theatre => {
+                let theatre_type = self.required_word("/theatre_type", d.theatre_type.take());
+                let seats = d.seats.take();
+                let halls = d.halls.take();
+                self.between("/seats", seats, 1, SEATS_MAX);
+                self.between("/halls", halls, 1, HALLS_MAX);
+                Details::Theatre(Theatre {
+                    institution: institution?,
+                    theatre_type: theatre_type?,
+                    seats,
+                    halls,
+                })
+            }
+            Kind::Library => {
+                let library_type = self.required_word("/library_type", d.library_type.take());
+                let isil = d.isil.take().and_then(|i| self.isil(&i));
+                let holdings = d.holdings.take();
+                let registered_readers = d.registered_readers.take();
+                self.at_least("/holdings", holdings, 0);
+                self.at_least("/registered_readers", registered_readers, 0);
+                Details::Library(Library {
+                    institution: institution?,
+                    library_type: library_type?,
+                    isil,
+                    holdings,
+                    registered_readers,
+                })
+            }
+            Kind::Museum => {
+                let museum_profile = self.required_word("/museum_profile", d.museum_profile.take());
+                let items_total = d.items_total.take();
+                let items_on_display = d.items_on_display.take();
+                let exhibition_rooms = d.exhibition_rooms.take();
+                let visitors_per_year = d.visitors_per_year.take();
+                self.at_least("/items_total", items_total, 0);
+                self.at_least("/items_on_display", items_on_display, 0);
+                self.at_least("/exhibition_rooms", exhibition_rooms, 0);
+                self.at_least("/visitors_per_year", visitors_per_year, 0);
+                if let (Some(total), Some(shown)) = (items_total, items_on_display) {
+                    if shown > total {
+                        self.problems.error(
+                            "/items_on_display",
+                            Code::CrossField,
+                            format!("{shown} items on display, but only {total} in the collection"),
+                        );
+                    }
+                }
+                Details::Museum(Museum {
+                    institution: institution?,
+                    museum_profile: museum_profile?,
+                    items_total,
+                    items_on_display,
+                    exhibition_rooms,
+                    visitors_per_year,
+                })
+            }
+            Kind::Reserve => {
+                let reserve_type = self.required_word("/reserve_type", d.reserve_type.take());
+                let area_ha = d.area_ha.take();
+                if let Some(a) = area_ha.filter(|a| !(a.is_finite() && *a > 0.0)) {
+                    self.problems.error(
+                        "/area_ha",
+                        Code::OutOfRange,
+                        format!("{a} is out of range: the area must be more than 0 ha"),
+                    );
+                }
+                let established_by = d.established_by.take().map(|a| self.act(a));
+                let unesco_whs_id = d.unesco_whs_id.take();
+                self.at_least("/unesco_whs_id", unesco_whs_id, 1);
+                let boundary = d.boundary.take().and_then(|b| self.boundary(b));
+                Details::Reserve(Reserve {
+                    institution: institution?,
+                    reserve_type: reserve_type?,
+                    area_ha,
+                    established_by,
+                    unesco_whs_id,
+                    boundary,
+                })
+            }
+            Kind::School => {
+                let school_type = self.required_word("/school_type", d.school_type.take());
+                let specialities = self.specialities(d.specialities.take());
+                let capacity = d.capacity.take();
+                let enrolled = d.enrolled.take();
+                let teachers = d.teachers.take();
+                self.at_least("/capacity", capacity, 1);
+                self.at_least("/enrolled", enrolled, 0);
+                self.at_least("/teachers", teachers, 0);
+                if let (Some(c), Some(e)) = (capacity, enrolled) {
+                    if e > c {
+                        self.problems.error(
+                            "/enrolled",
+                            Code::CrossField,
+                            format!("{e} pupils enrolled, but the capacity is {c}"),
+                        );
+                    }
+                }
+                Details::School(School {
+                    institution: institution?,
+                    school_type: school_type?,
+                    specialities: specialities?,
+                    capacity,
+                    enrolled,
+                    teachers,
+                })
+            }
+            Kind::HeritageObject => return None,
+        };
+        Some(details)
+    }
+
+    fn institution(&mut self, d: &mut Draft) -> Option<Institution> {
+        let ownership = self.required_word::<Ownership>("/ownership", d.ownership.take());
+        let tax_id = d.tax_id.take().map(|t| t.trim().to_string());
+        if let Some(t) = &tax_id {
+            if let Err((code, message)) = voen::check(t) {
+                self.problems.error("/tax_id", code, message);
+            }
+        } else if ownership == Some(Ownership::State) {
+            self.problems.warning(
+                "/tax_id",
+                Code::Required,
+                "a state institution without a VÖEN cannot be matched with the tax register",
+            );
+        }
+        let founded_year = d.founded_year.take();
+        self.year_until_now("/founded_year", founded_year, FOUNDED_MIN);
+        let parent_id = d.parent_id.take().map(EntryRef::from);
+        let contacts = d.contacts.take().map(|c| self.contacts(c));
+        let head = self.opt_text("/head", d.head.take(), NAME_MAX);
+        Some(Institution {
+            ownership: ownership?,
+            tax_id,
+            founded_year,
+            parent_id,
+            contacts,
+            head,
+        })
+    }
+
+    fn contacts(&mut self, c: Contacts) -> Contacts {
+        let phone = c.phone.and_then(|p| {
+            let e164 = normalize::phone(&p);
+            if e164.is_none() {
+                self.problems.error(
+                    "/contacts/phone",
+                    Code::Format,
+                    format!("`{p}` is not an Azerbaijani phone number (+994 and 9 digits, e.g. (012) 493 40 03)"),
+                );
+            }
+            e164
+        });
+        let email = c.email.map(|e| e.trim().to_string());
+        if let Some(e) = email.as_deref().filter(|e| !e.validate_email()) {
+            self.problems.error(
+                "/contacts/email",
+                Code::Format,
+                format!("`{e}` is not an e-mail address"),
+            );
+        }
+        let website = c.website.map(|w| w.trim().to_string());
+        if let Some(w) = &website {
+            let web = w.starts_with("http://") || w.starts_with("https://");
+            if !(web && w.validate_url()) {
+                self.problems.error(
+                    "/contacts/website",
+                    Code::Format,
+                    format!("`{w}` is not an http or https address"),
+                );
+            }
+        }
+        Contacts {
+            phone,
+            email,
+            website,
+        }
+    }
+
+    fn isil(&mut self, isil: &str) -> Option<String> {
+        let isil = isil.trim().to_string();
+        let allowed = isil
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | ':'));
+        let shaped = match isil.split_once('-') {
+            Some((prefix, unit)) => {
+                !prefix.is_empty()
+                    && prefix.len() <= 4
+                    && prefix.chars().all(|c| c.is_ascii_alphanumeric())
+                    && !unit.is_empty()
+            }
+            None => false,
+        };
+        if isil.len() > ISIL_MAX {
+            self.problems.error(
+                "/isil",
+                Code::TooLong,
+                format!("an ISIL has at most {ISIL_MAX} characters"),
+            );
+            return None;
+        }
+        if !(allowed && shaped) {
+            self.problems.error(
+                "/isil",
+                Code::Format,
+                format!("`{isil}` is not an ISIL (ISO 15511): a prefix, a hyphen and a library id of A–Z a–z 0–9 / - :"),
+            );
+            return None;
+        }
+        Some(isil)
+    }
+
+    fn act(&mut self, a: Act) -> Act {
+        if let Some(date) = a.date.filter(|d| *d > self.today) {
+            self.problems.error(
+                "/established_by/date",
+                Code::FutureDate,
+                format!("{date} is in the future"),
+            );
+        }
+        if a.act.is_none() {
+            self.problems.error(
+                "/established_by/act",
+                Code::Required,
+                "name the act, e.g. Council of Ministers decision",
+            );
+        }
+        Act {
+            act: self.opt_text("/established_by/act", a.act, TEXT_MAX),
+            number: self.opt_text("/established_by/number", a.number, 50),
+            date: a.date,
+        }
+    }
+
+    fn boundary(&mut self, value: Value) -> Option<Polygon> {
+        let polygon: Polygon = match serde_json::from_value(value) {
+            Ok(p) => p,
+            Err(e) => {
+                self.problems.error(
+                    "/boundary",
+                    Code::Format,
+                    format!("not a GeoJSON polygon: {e}"),
+                );
+                return None;
+            }
+        };
+        let before = self.problems.0.len();
+        if polygon.geometry_type != "Polygon" {
+            self.problems.error(
+                "/boundary/type",
+                Code::Format,
+                format!("`{}` is not `Polygon`", polygon.geometry_type),
+            );
+        }
+        if polygon.coordinates.is_empty() {
+            self.problems.error(
+                "/boundary/coordinates",
+                Code::Required,
+                "a polygon needs a ring",
+            );
+        }
+        for (r, ring) in polygon.coordinates.iter().enumerate() {
+            let at = pointer("/boundary/coordinates", r);
+            if ring.len() < 4 || ring.first() != ring.last() {
+                self.problems.error(
+                    &at,
+                    Code::Format,
+                    "a ring has at least 4 positions and ends where it starts",
+                );
+            }
+            for (i, [lon, lat]) in ring.iter().enumerate() {
+                if !inside(*lat, *lon) {
+                    self.problems.error(
+                        pointer(&at, i),
+                        Code::OutOfBounds,
+                        format!("vertex [{lon}, {lat}] lies outside Azerbaijan (positions are [lon, lat])"),
+                    );
+                }
+            }
+        }
+        (self.problems.0.len() == before).then_some(polygon)
+    }
+
+    fn specialities(&mut self, list: Option<Vec<String>>) -> Option<Vec<Speciality>> {
+        let list = list.unwrap_or_default();
+        if list.is_empty() {
+            self.problems.error(
+                "/specialities",
+                Code::Required,
+                "a school teaches at least one speciality",
+            );
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (i, word) in list.iter().enumerate() {
+            let at = pointer("/specialities", i);
+            match self.word::<Speciality>(&at, word) {
+                Some(s) if out.contains(&s) => {
+                    ok = false;
+                    self.problems
+                        .error(at, Code::Duplicate, format!("`{s}` is listed twice"));
+                }
+                Some(s) => out.push(s),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn heritage(&mut self, d: &mut Draft) -> Option<HeritageObject> {
+        let category = self.required_word::<HeritageCategory>("/category", d.category.take());
+        let dating = d.dating.take().map(|x| self.dating(x));
+        let details = match category? {
+            HeritageCategory::Immovable => {
+                let monument_type = self.required_word("/monument_type", d.monument_type.take());
+                let significance = self.required_word("/significance", d.significance.take());
+                let inventory_number = d.inventory_number.take().map(|n| n.trim().to_string());
+                if let Some(n) = &inventory_number {
+                    if n.split('.').any(|p| p.is_empty() || !all_digits(p)) {
+                        self.problems.error(
+                            "/inventory_number",
+                            Code::Format,
+                            format!("`{n}` is not a state-list number like 2 or 2.1"),
+                        );
+                    }
+                }
+                let condition = d
+                    .condition
+                    .take()
+                    .and_then(|c| self.word::<Condition>("/condition", &c));
+                HeritageDetails::Immovable(Immovable {
+                    monument_type: monument_type?,
+                    significance: significance?,
+                    inventory_number,
+                    reserve_id: d.reserve_id.take().map(EntryRef::from),
+                    condition,
+                    protection_act: self.opt_text(
+                        "/protection_act",
+                        d.protection_act.take(),
+                        TEXT_MAX,
+                    ),
+                })
+            }
+            HeritageCategory::Movable => {
+                let museum_id = d.museum_id.take().map(EntryRef::from);
+                if museum_id.is_none() {
+                    self.problems.error(
+                        "/museum_id",
+                        Code::Required,
+                        "a movable object names the museum that holds it",
+                    );
+                }
+                let inventory_number =
+                    self.opt_text("/inventory_number", d.inventory_number.take(), 100);
+                let object_type = self.opt_text("/object_type", d.object_type.take(), NAME_MAX);
+                let materials = d
+                    .materials
+                    .take()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, m)| self.text(&pointer("/materials", i), &m, 100))
+                    .collect();
+                HeritageDetails::Movable(Movable {
+                    museum_id: museum_id?,
+                    inventory_number,
+                    object_type,
+                    materials,
+                })
+            }
+            HeritageCategory::Intangible => {
+                let ich_domain = self.required_word("/ich_domain", d.ich_domain.take());
+                let unesco_list =
+                    self.required_word::<UnescoList>("/unesco_list", d.unesco_list.take());
+                let inscribed_year = d.inscribed_year.take();
+                self.year_until_now("/inscribed_year", inscribed_year, ICH_CONVENTION_YEAR);
+                match (unesco_list, inscribed_year) {
+                    (Some(UnescoList::None), Some(_)) => self.problems.error(
+                        "/inscribed_year",
+                        Code::CrossField,
+                        "an element on no UNESCO list has no year of inscription",
+                    ),
+                    (Some(l), None) if l != UnescoList::None => self.problems.error(
+                        "/inscribed_year",
+                        Code::Required,
+                        "the year of inscription is required for an element on a UNESCO list",
+                    ),
+                    _ => {}
+                }
+                HeritageDetails::Intangible(Intangible {
+                    ich_domain: ich_domain?,
+                    unesco_list: unesco_list?,
+                    inscribed_year,
+                })
+            }
+        };
+        Some(HeritageObject { dating, details })
+    }
+
+    fn dating(&mut self, x: Dating) -> Dating {
+        let now = self.year();
+        for (field, year) in [
+            ("/dating/from_year", x.from_year),
+            ("/dating/to_year", x.to_year),
+        ] {
+            if let Some(y) = year.filter(|y| *y > now) {
+                self.problems
+                    .error(field, Code::FutureDate, format!("{y} is in the future"));
+            }
+        }
+        if let (Some(from), Some(to)) = (x.from_year, x.to_year) {
+            if from > to {
+                self.problems.error(
+                    "/dating/to_year",
+                    Code::CrossField,
+                    format!(
+                        "the dating ends ({to}) before it begins ({from}); BCE years are negative"
+                    ),
+                );
+            }
+        }
+        Dating {
+            label: self.opt_text("/dating/label", x.label, TEXT_MAX),
+            ..x
+        }
+    }
+}
+
+/// A vocabulary enum, for the generic rules above.
+trait Vocabulary: Sized + Copy {
+    fn parse_word(s: &str) -> Option<Self>;
+    fn all_words() -> Vec<&'static str>;
+}
+
+macro_rules! vocabulary_impl {
+    ($($t:ty),+) => {$(
+        impl Vocabulary for $t {
+            fn parse_word(s: &str) -> Option<Self> { <$t>::parse(s) }
+            fn all_words() -> Vec<&'static str> { <$t>::words() }
+        }
+    )+};
+}
+
+vocabulary_impl!(
+    Kind,
+    Status,
+    Ownership,
+    TheatreType,
+    LibraryType,
+    MuseumProfile,
+    ReserveType,
+    SchoolType,
+    Speciality,
+    HeritageCategory,
+    MonumentType,
+    Significance,
+    Condition,
+    IchDomain,
+    UnescoList
+);
+
+/// Whether a point lies in Azerbaijan's bounding box.
+pub fn inside(lat: f64, lon: f64) -> bool {
+    (LAT_MIN..=LAT_MAX).contains(&lat) && (LON_MIN..=LON_MAX).contains(&lon)
+}
+
+fn all_digits(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Splits a registry number like `MUS-000042` into its kind and sequence number.
+pub fn parse_registry_number(n: &str) -> Option<(Kind, i64)> {
+    let (prefix, digits) = n.split_once('-')?;
+    let kind = Kind::from_prefix(prefix)?;
+    if digits.len() < 6 || !all_digits(digits) {
+        return None;
+    }
+    Some((kind, digits.parse().ok()?))
+}
+
+/// Formats the registry number of sequence `n` of `kind`.
+pub fn format_registry_number(kind: Kind, n: i64) -> String {
+    format!("{}-{n:06}", kind.prefix())
+}
+
+/// Applies a JSON Merge Patch (RFC 7396) to `target`.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(serde_json::Map::new());
+    }
+    if let Value::Object(map) = target {
+        for (key, value) in patch {
+            if value.is_null() {
+                map.remove(key);
+            } else {
+                merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+    }
+}
+
+/// A short description of a value's type, for messages about wrong input.
+pub fn describe(value: &Value) -> &'static str {
+    json_type(value)
+}

@@ -1,0 +1,61 @@
+//! Errors of the register.
+//!
+//! Policy: `ucr-core` returns the typed [`RegisterError`] from every public operation; each
+//! variant maps to one outcome a caller must handle differently (the HTTP layer maps them to
+//! status codes one to one). Only the command-line binary uses `anyhow`, at its edge.
+
+use crate::problem::Problem;
+use thiserror::Error;
+
+/// Why a register operation failed.
+#[derive(Debug, Error)]
+pub enum RegisterError {
+    /// The entry breaks validation rules: every problem, errors and warnings.
+    #[error("the entry has {} problem(s)", .0.len())]
+    Invalid(Vec<Problem>),
+    /// A value that must be unique is taken (registry number, ISIL, inventory number).
+    #[error("a unique value is already taken")]
+    Duplicate(Vec<Problem>),
+    /// No entry (or revision) has this id or registry number.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The entry changed since the version the writer read.
+    #[error("version mismatch: expected {expected}, the entry is at {actual}")]
+    VersionMismatch {
+        /// The version the writer expected.
+        expected: i64,
+        /// The version stored.
+        actual: i64,
+    },
+    /// The entry cannot be deleted while others refer to it.
+    #[error("referred to by {}", .referrers.join(", "))]
+    Referenced {
+        /// Registry numbers of the entries that refer to it.
+        referrers: Vec<String>,
+    },
+    /// The database could not be opened or migrated.
+    #[error("cannot open the register: {0}")]
+    Open(String),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+impl From<diesel::result::Error> for RegisterError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => RegisterError::NotFound("no such row".into()),
+            other => RegisterError::Database(other.to_string()),
+        }
+    }
+}
+
+impl From<r2d2_error::PoolError> for RegisterError {
+    fn from(e: r2d2_error::PoolError) -> Self {
+        RegisterError::Database(format!("no database connection: {e}"))
+    }
+}
+
+mod r2d2_error {
+    pub type PoolError = diesel::r2d2::PoolError;
+}

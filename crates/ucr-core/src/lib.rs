@@ -1,0 +1,22 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod check;
+pub mod draft;
+pub mod error;
+pub mod model;
+pub mod normalize;
+pub mod problem;
+pub mod regions;
+mod regions_table;
+pub mod store;
+pub mod testing;
+pub mod vocab;
+pub mod voen;
+
+pub use check::{check, Checked};
+pub use error::RegisterError;
+pub use model::{Entry, EntryRef, Record};
+pub use problem::{Code, Problem, Severity};
+pub use store::{Filter, Listing, Register, Revision, Saved, Write};
+pub use vocab::{Kind, Operation, Role, Status};

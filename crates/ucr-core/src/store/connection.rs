@@ -1,0 +1,125 @@
+//! Database connections: one code base over SQLite and PostgreSQL, chosen from the URL.
+// The MultiConnection derive generates undocumented items.
+#![allow(missing_docs)]
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// A connection to either backend; queries are written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum Db {
+    /// The embedded backend.
+    Sqlite(SqliteConnection),
+    /// The production backend.
+    Pg(PgConnection),
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// Which backend a database URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A SQLite file (or `:memory:`), by path.
+    Sqlite(String),
+    /// A PostgreSQL URL.
+    Postgres(String),
+}
+
+impl Target {
+    /// Reads a database URL: `postgres://…`/`postgresql://…` is PostgreSQL; `sqlite://PATH`,
+    /// `sqlite:PATH` or a plain path is SQLite.
+    pub fn parse(url: &str) -> Target {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Target::Postgres(url.to_string());
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        Target::Sqlite(path.to_string())
+    }
+
+    fn connect(&self) -> Result<Db, diesel::ConnectionError> {
+        match self {
+            Target::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                Ok(Db::Sqlite(conn))
+            }
+            Target::Postgres(url) => Ok(Db::Pg(PgConnection::establish(url)?)),
+        }
+    }
+}
+
+/// Opens connections for the pool.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    target: Target,
+}
+
+impl Manager {
+    /// A manager for the database at `url`.
+    pub fn new(url: &str) -> Self {
+        Manager {
+            target: Target::parse(url),
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = Db;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<Db, r2d2::Error> {
+        self.target.connect().map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut Db) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut Db) -> bool {
+        false
+    }
+}
+
+/// The pool the register draws connections from.
+pub type Pool = r2d2::Pool<Manager>;
+
+/// Applies every pending migration of the connection's backend; returns their names.
+pub fn migrate(conn: &mut Db) -> Result<Vec<String>, String> {
+    let applied = match conn {
+        Db::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        Db::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS),
+    };
+    applied
+        .map(|v| v.iter().map(|m| m.to_string()).collect())
+        .map_err(|e| e.to_string())
+}
+
+/// Reverts every migration and applies them again (the CI migration check).
+pub fn redo_all(conn: &mut Db) -> Result<(), String> {
+    let text = |e: Box<dyn std::error::Error + Send + Sync>| e.to_string();
+    match conn {
+        Db::Sqlite(c) => {
+            c.revert_all_migrations(SQLITE_MIGRATIONS).map_err(text)?;
+            c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(text)?;
+        }
+        Db::Pg(c) => {
+            c.revert_all_migrations(PG_MIGRATIONS).map_err(text)?;
+            c.run_pending_migrations(PG_MIGRATIONS).map_err(text)?;
+        }
+    }
+    Ok(())
+}

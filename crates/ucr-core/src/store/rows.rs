@@ -1,0 +1,126 @@
+//! Row structs of the tables, apart from the queries.
+
+use super::schema::{entries, revisions};
+use super::Revision;
+use crate::error::RegisterError;
+use crate::model::Entry;
+use crate::normalize::fold;
+use crate::vocab::Operation;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// An `entries` row: the searchable and constrained columns beside the body.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = entries, treat_none_as_null = true)]
+pub(crate) struct EntryRow {
+    pub id: String,
+    pub kind: String,
+    pub registry_number: String,
+    pub name_az: String,
+    pub search_text: String,
+    pub status: String,
+    pub region: Option<String>,
+    pub economic_region: Option<String>,
+    pub ownership: Option<String>,
+    pub type_word: String,
+    pub founded_year: Option<i64>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub parent_id: Option<String>,
+    pub reserve_id: Option<String>,
+    pub museum_id: Option<String>,
+    pub isil_key: Option<String>,
+    pub inventory_scope: Option<String>,
+    pub inventory_number: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub body: String,
+}
+
+impl EntryRow {
+    pub fn from_entry(e: &Entry, body: &str) -> EntryRow {
+        let r = &e.record;
+        let institution = r.details.institution();
+        let refs = r.details.references();
+        let reference = |field: &str| {
+            refs.iter()
+                .find(|(f, _, _)| *f == field)
+                .map(|(_, r, _)| r.to_string())
+        };
+        let names = std::iter::once(&r.name)
+            .chain(r.alt_names.iter())
+            .flat_map(|n| n.all())
+            .map(fold)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let (inventory_scope, inventory_number) = match super::inventory(r) {
+            Some((s, n)) => (Some(s), Some(n)),
+            None => (None, None),
+        };
+        EntryRow {
+            id: e.id.to_string(),
+            kind: r.kind().as_str().to_string(),
+            registry_number: e.registry_number().to_string(),
+            name_az: r.name.az.clone().unwrap_or_default(),
+            search_text: names,
+            status: r.status.as_str().to_string(),
+            region: r.region.clone(),
+            economic_region: e.economic_region.clone(),
+            ownership: institution.map(|i| i.ownership.as_str().to_string()),
+            type_word: r.details.type_word().to_string(),
+            founded_year: institution.and_then(|i| i.founded_year),
+            lat: r.location.map(|l| l.lat),
+            lon: r.location.map(|l| l.lon),
+            parent_id: reference("parent_id"),
+            reserve_id: reference("reserve_id"),
+            museum_id: reference("museum_id"),
+            isil_key: super::isil_key(r),
+            inventory_scope,
+            inventory_number,
+            version: e.version,
+            created_at: super::naive(e.created_at),
+            updated_at: super::naive(e.updated_at),
+            body: body.to_string(),
+        }
+    }
+}
+
+/// A `revisions` row.
+#[derive(Debug, Clone, Insertable, Queryable)]
+#[diesel(table_name = revisions)]
+pub(crate) struct RevisionRow {
+    pub seq: i64,
+    pub entry_id: String,
+    pub version: i64,
+    pub operation: String,
+    pub actor: String,
+    pub recorded_at: NaiveDateTime,
+    pub reason: Option<String>,
+    pub import_id: Option<String>,
+    pub body: String,
+}
+
+impl RevisionRow {
+    pub fn into_revision(self) -> Result<Revision, RegisterError> {
+        Ok(Revision {
+            seq: self.seq,
+            entry_id: uuid::Uuid::parse_str(&self.entry_id)
+                .map_err(|e| RegisterError::Database(format!("stored id: {e}")))?,
+            version: self.version,
+            operation: Operation::parse(&self.operation).ok_or_else(|| {
+                RegisterError::Database(format!("stored operation `{}`", self.operation))
+            })?,
+            actor: self.actor,
+            recorded_at: self.recorded_at.and_utc(),
+            reason: self.reason,
+            import_id: self.import_id,
+            entry: entry_from_body(&self.body)?,
+        })
+    }
+}
+
+/// Reads an entry back from its stored JSON.
+pub(crate) fn entry_from_body(body: &str) -> Result<Entry, RegisterError> {
+    serde_json::from_str(body).map_err(|e| RegisterError::Database(format!("stored entry: {e}")))
+}

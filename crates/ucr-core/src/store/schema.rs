@@ -1,0 +1,51 @@
+// The portable schema shared by both backends (kept in step with migrations/*/ by the schema
+// check in CI). Text for UUIDs and JSON, Timestamp in UTC.
+
+diesel::table! {
+    entries (id) {
+        id -> Text,
+        kind -> Text,
+        registry_number -> Text,
+        name_az -> Text,
+        search_text -> Text,
+        status -> Text,
+        region -> Nullable<Text>,
+        economic_region -> Nullable<Text>,
+        ownership -> Nullable<Text>,
+        type_word -> Text,
+        founded_year -> Nullable<BigInt>,
+        lat -> Nullable<Double>,
+        lon -> Nullable<Double>,
+        parent_id -> Nullable<Text>,
+        reserve_id -> Nullable<Text>,
+        museum_id -> Nullable<Text>,
+        isil_key -> Nullable<Text>,
+        inventory_scope -> Nullable<Text>,
+        inventory_number -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        body -> Text,
+    }
+}
+
+diesel::table! {
+    revisions (seq) {
+        seq -> BigInt,
+        entry_id -> Text,
+        version -> BigInt,
+        operation -> Text,
+        actor -> Text,
+        recorded_at -> Timestamp,
+        reason -> Nullable<Text>,
+        import_id -> Nullable<Text>,
+        body -> Text,
+    }
+}
+
+diesel::table! {
+    counters (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}

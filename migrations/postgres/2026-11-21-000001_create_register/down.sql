@@ -1,0 +1,3 @@
+DROP TABLE counters;
+DROP TABLE revisions;
+DROP TABLE entries;

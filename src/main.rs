@@ -1,0 +1,102 @@
+//! `ucr`: the Unified Cultural Register on the command line.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+use ucr_core::Register;
+
+#[derive(Parser)]
+#[command(name = "ucr", version, about = "Unified Cultural Register")]
+struct Cli {
+    /// Database: a path or sqlite://PATH for SQLite, postgres://… for PostgreSQL.
+    #[arg(
+        long,
+        global = true,
+        env = "UCR_DATABASE_URL",
+        default_value = "sqlite://ucr.db"
+    )]
+    database: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the database if needed and apply pending migrations.
+    Migrate,
+    /// Validate entries (a JSON array or one object) against every rule and the register,
+    /// without writing.
+    Validate {
+        /// JSON file.
+        file: std::path::PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("ucr: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Migrate => {
+            let register = Register::connect(&cli.database, 1)
+                .with_context(|| format!("opening {}", cli.database))?;
+            let applied = register.migrate()?;
+            for name in &applied {
+                println!("applied {name}");
+            }
+            println!("{} is up to date", cli.database);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate { file } => {
+            let register = Register::open(&cli.database)
+                .with_context(|| format!("opening {}", cli.database))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not valid JSON", file.display()))?;
+            let entries = match value {
+                serde_json::Value::Array(items) => items,
+                other => vec![other],
+            };
+            let mut rejected = 0;
+            for (i, entry) in entries.into_iter().enumerate() {
+                let number = entry["registry_number"].as_str().unwrap_or("-").to_string();
+                let problems = match register.validate(entry) {
+                    Ok(warnings) => warnings,
+                    Err(ucr_core::RegisterError::Invalid(p))
+                    | Err(ucr_core::RegisterError::Duplicate(p)) => {
+                        rejected += 1;
+                        p
+                    }
+                    Err(other) => return Err(other.into()),
+                };
+                for p in problems {
+                    println!(
+                        "{}: entry {} {number}: {} {} {}: {}",
+                        file.display(),
+                        i + 1,
+                        serde_json::to_value(p.severity)?
+                            .as_str()
+                            .unwrap_or_default(),
+                        p.field,
+                        p.code,
+                        p.message
+                    );
+                }
+            }
+            println!("{rejected} rejected");
+            Ok(if rejected == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}
