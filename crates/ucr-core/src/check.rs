@@ -53,9 +53,35 @@ pub struct Checked {
 /// and register-assigned fields may be echoed back unchanged.
 pub fn check(value: Value, current: Option<&Entry>) -> Checked {
     let mut rules = Rules::new();
+    if !value.is_object() {
+        rules.problems.error(
+            "",
+            Code::Format,
+            format!("an entry is a JSON object, not {}", json_type(&value)),
+        );
+        return Checked {
+            record: None,
+            problems: rules.problems.0,
+        };
+    }
     let draft = Draft::from_json(value, &mut rules.problems);
+    // A field present with the wrong type is reported once, not again as missing.
+    let broken: Vec<String> = rules.problems.0.iter().map(|p| p.field.clone()).collect();
     let record = rules.record(draft, current);
-    let problems = rules.problems.0;
+    let problems: Vec<Problem> = rules
+        .problems
+        .0
+        .into_iter()
+        .enumerate()
+        .filter(|(i, p)| {
+            *i < broken.len()
+                || p.code != Code::Required
+                || !broken
+                    .iter()
+                    .any(|b| p.field == *b || p.field.starts_with(&format!("{b}/")))
+        })
+        .map(|(_, p)| p)
+        .collect();
     let record = if problems.iter().any(Problem::is_error) {
         None
     } else {
@@ -101,8 +127,9 @@ impl Rules {
         let closed_on = d.closed_on.take();
         let region = self.region(d.region.take(), kind, d.category.as_deref());
         let address = d.address.take().map(|a| self.address(a));
+        let located = d.location.is_some();
         let location = d.location.take().and_then(|l| self.location(l));
-        if location.is_none() && !self.is_intangible(kind, d.category.as_deref()) {
+        if !located && !self.is_intangible(kind, d.category.as_deref()) {
             self.problems.warning(
                 "/location",
                 Code::Required,
@@ -120,6 +147,7 @@ impl Rules {
             None => false,
         };
         d.kind = None;
+        let founded = d.founded_year;
         let details = kind.and_then(|k| self.details(k, &mut d));
         for field in d.present() {
             if ASSIGNED.contains(&field) || !judged {
@@ -134,10 +162,6 @@ impl Rules {
                 format!("`{field}` is not a field of {what}"),
             );
         }
-        let founded = details
-            .as_ref()
-            .and_then(|d| d.institution())
-            .and_then(|i| i.founded_year);
         let status = status?;
         self.closing(status, closed_on, founded);
         Some(Record {
@@ -155,7 +179,7 @@ impl Rules {
     }
 
     fn is_intangible(&self, kind: Option<Kind>, category: Option<&str>) -> bool {
-        kind == Some(Kind::HeritageObject) && category == Some("intangible")
+        kind == Some(Kind::HeritageObject) && category.map(str::trim) == Some("intangible")
     }
 
     /// `id`, `version`, timestamps and `economic_region` belong to the register.
@@ -163,9 +187,15 @@ impl Rules {
         let echoed = |field: &str, value: String| -> bool {
             let Some(entry) = current else { return false };
             let stored = entry.to_json();
-            match &stored[field] {
-                Value::String(s) => *s == value,
-                Value::Number(n) => n.to_string() == value,
+            match (&stored[field], field) {
+                (Value::String(s), "id") => uuid::Uuid::parse_str(&value)
+                    .is_ok_and(|v| uuid::Uuid::parse_str(s).is_ok_and(|s| s == v)),
+                (Value::String(s), "created_at" | "updated_at") => {
+                    let parse = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
+                    parse(s).is_some() && parse(s) == parse(&value)
+                }
+                (Value::String(s), _) => *s == value,
+                (Value::Number(n), _) => n.to_string() == value,
                 _ => false,
             }
         };
@@ -695,7 +725,8 @@ impl Rules {
         }
         let website = c.website.map(|w| w.trim().to_string());
         if let Some(w) = &website {
-            let web = w.starts_with("http://") || w.starts_with("https://");
+            let lower = w.to_ascii_lowercase();
+            let web = lower.starts_with("http://") || lower.starts_with("https://");
             if !(web && w.validate_url()) {
                 self.problems.error(
                     "/contacts/website",
@@ -863,17 +894,16 @@ impl Rules {
                     .condition
                     .take()
                     .and_then(|c| self.word::<Condition>("/condition", &c));
+                let reserve_id = d.reserve_id.take().map(EntryRef::from);
+                let protection_act =
+                    self.opt_text("/protection_act", d.protection_act.take(), TEXT_MAX);
                 HeritageDetails::Immovable(Immovable {
                     monument_type: monument_type?,
                     significance: significance?,
                     inventory_number,
-                    reserve_id: d.reserve_id.take().map(EntryRef::from),
+                    reserve_id,
                     condition,
-                    protection_act: self.opt_text(
-                        "/protection_act",
-                        d.protection_act.take(),
-                        TEXT_MAX,
-                    ),
+                    protection_act,
                 })
             }
             HeritageCategory::Movable => {
