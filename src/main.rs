@@ -1,5 +1,7 @@
 //! `ucr`: the Unified Cultural Register on the command line.
 
+mod serve;
+
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,8 +24,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the REST API.
+    Serve(serve::ServeArgs),
     /// Create the database if needed and apply pending migrations.
     Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
     /// Validate entries (a JSON array or one object) against every rule and the register,
     /// without writing.
     Validate {
@@ -44,6 +50,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Serve(args) => serve::run(&cli.database, args),
         Command::Migrate => {
             let register = Register::connect(&cli.database, 1)
                 .with_context(|| format!("opening {}", cli.database))?;
@@ -52,6 +59,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("applied {name}");
             }
             println!("{} is up to date", cli.database);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Openapi => {
+            print!("{}", ucr_api::openapi::document_text()?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { file } => {

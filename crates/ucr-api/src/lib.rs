@@ -1,1 +1,65 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
 
+pub mod body;
+pub mod entries;
+pub mod openapi;
+pub mod problem;
+pub mod service;
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use std::net::TcpListener;
+use ucr_core::Register;
+
+/// Default largest request body, in bytes.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// How the service runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    pub body_limit: usize,
+    /// Whether anonymous clients may read.
+    pub public_read: bool,
+    /// HTTP worker threads; `None`: one per core.
+    pub workers: Option<usize>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            body_limit: DEFAULT_BODY_LIMIT,
+            public_read: true,
+            workers: None,
+        }
+    }
+}
+
+/// What every handler shares: the register and the configuration. Nothing here caches
+/// register data, so any number of replicas can serve one database.
+#[derive(Clone)]
+pub struct State {
+    /// The register.
+    pub register: Register,
+    /// The configuration.
+    pub config: Config,
+}
+
+/// Starts the service on an already bound listener (port 0 in tests). The server stops
+/// gracefully on SIGTERM or Ctrl-C.
+pub fn start(listener: TcpListener, state: State) -> std::io::Result<Server> {
+    let workers = state.config.workers;
+    let data = web::Data::new(state);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .wrap(actix_web::middleware::from_fn(service::log_request))
+            .configure(service::configure)
+    })
+    .shutdown_timeout(10);
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    Ok(server.listen(listener)?.run())
+}

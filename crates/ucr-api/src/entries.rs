@@ -1,0 +1,412 @@
+//! The six collections (`/api/v1/theatres` …), entries by id or registry number, and history.
+
+use crate::body;
+use crate::problem::ApiError;
+use crate::State;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+use ucr_core::store::{Filter, PAGE_MAX};
+use ucr_core::vocab::*;
+use ucr_core::{Entry, Register, RegisterError, Revision, Role, Saved, Write};
+
+/// Entries on a page when the client does not say.
+pub const DEFAULT_LIMIT: i64 = 50;
+
+/// Registers the routes of this module.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/api/v1/entries/{key}/history/{version}")
+            .route(web::get().to(revision))
+            .default_service(web::to(not_allowed)),
+    )
+    .service(
+        web::resource("/api/v1/entries/{key}/history")
+            .route(web::get().to(history))
+            .default_service(web::to(not_allowed)),
+    )
+    .service(
+        web::resource("/api/v1/entries/{key}")
+            .route(web::get().to(get_any))
+            .default_service(web::to(not_allowed)),
+    )
+    .service(
+        web::resource("/api/v1/{collection}")
+            .route(web::get().to(list))
+            .route(web::post().to(create))
+            .default_service(web::to(not_allowed)),
+    )
+    .service(
+        web::resource("/api/v1/{collection}/{key}")
+            .route(web::get().to(get_one))
+            .route(web::put().to(replace))
+            .route(web::patch().to(patch))
+            .route(web::delete().to(delete))
+            .default_service(web::to(not_allowed)),
+    );
+}
+
+/// Who is calling. Until access tokens exist every caller writes as `api` with full rights.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Recorded as the actor of revisions.
+    pub name: String,
+    /// What the caller may do.
+    pub role: Role,
+}
+
+fn caller(_req: &HttpRequest) -> Caller {
+    Caller {
+        name: "api".into(),
+        role: Role::Admin,
+    }
+}
+
+async fn not_allowed(req: HttpRequest) -> HttpResponse {
+    use actix_web::ResponseError;
+    if let Some(c) = req.match_info().get("collection") {
+        if collection_kind(c).is_none() {
+            return ApiError::not_found(format!("no collection {c}")).error_response();
+        }
+    }
+    let allow = match req.match_pattern().as_deref() {
+        Some("/api/v1/{collection}") => "GET, POST",
+        Some("/api/v1/{collection}/{key}") => "GET, PUT, PATCH, DELETE",
+        _ => "GET",
+    };
+    let mut res = ApiError::method_not_allowed(req.method().as_str(), req.path()).error_response();
+    if let Ok(value) = header::HeaderValue::from_str(allow) {
+        res.headers_mut().insert(header::ALLOW, value);
+    }
+    res
+}
+
+fn collection_kind(name: &str) -> Option<Kind> {
+    Kind::ALL.iter().copied().find(|k| k.collection() == name)
+}
+
+fn kind_of(req: &HttpRequest) -> Result<Kind, ApiError> {
+    let name = req.match_info().get("collection").unwrap_or_default();
+    collection_kind(name).ok_or_else(|| ApiError::not_found(format!("no collection {name}")))
+}
+
+fn key_of(req: &HttpRequest) -> String {
+    req.match_info().get("key").unwrap_or_default().to_string()
+}
+
+/// Runs blocking register work off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, RegisterError> + Send + 'static,
+) -> Result<T, ApiError> {
+    web::block(f)
+        .await
+        .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
+        .map_err(ApiError::from)
+}
+
+/// The ETag of a version.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version named by `If-Match`, if any (`*` names any).
+fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::bad_request("If-Match is not readable text"))?
+        .trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let tag = text.strip_prefix("W/").unwrap_or(text);
+    let version = tag
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .and_then(|t| t.parse::<i64>().ok());
+    match version {
+        Some(v) => Ok(Some(v)),
+        None => Err(ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "version-mismatch",
+            "The entry changed since it was read",
+            format!("If-Match {text} names no version of this entry; send the ETag you read, e.g. \"3\""),
+        )),
+    }
+}
+
+fn write_for(req: &HttpRequest) -> Result<Write, ApiError> {
+    let who = caller(req);
+    let mut w = Write::by(who.name, who.role);
+    w.expected_version = if_match(req)?;
+    if let Some(reason) = req
+        .headers()
+        .get("UCR-Reason")
+        .and_then(|v| v.to_str().ok())
+    {
+        w.reason = Some(reason.to_string());
+    }
+    Ok(w)
+}
+
+/// An entry as the caller may see it.
+fn visible(entry: &Entry, _req: &HttpRequest) -> Value {
+    entry.to_public_json()
+}
+
+fn entry_response(status: StatusCode, entry: &Entry, req: &HttpRequest) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(entry.version)))
+        .json(visible(entry, req))
+}
+
+fn saved_response(status: StatusCode, saved: &Saved, req: &HttpRequest) -> HttpResponse {
+    let location = format!(
+        "/api/v1/{}/{}",
+        saved.entry.kind().collection(),
+        saved.entry.id
+    );
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::ETAG, etag(saved.entry.version)));
+    if status == StatusCode::CREATED {
+        res.insert_header((header::LOCATION, location));
+    }
+    res.json(json!({"entry": visible(&saved.entry, req), "warnings": saved.warnings}))
+}
+
+/// Parses the list query of a collection.
+fn list_filter(req: &HttpRequest, kind: Kind) -> Result<(Filter, i64, Option<String>), ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+        .map_err(|e| ApiError::bad_request(format!("unreadable query string: {e}")))?;
+    let type_field = type_field(kind);
+    let mut filter = Filter {
+        kind: Some(kind),
+        ..Default::default()
+    };
+    let mut limit = DEFAULT_LIMIT;
+    let mut cursor = None;
+    for (name, value) in pairs {
+        let bad = |what: &str| ApiError::bad_request(format!("`{name}={value}`: {what}"));
+        match name.as_str() {
+            "status" => {
+                filter.status = Some(Status::parse(&value).ok_or_else(|| {
+                    bad(&format!("status is one of {}", Status::words().join(", ")))
+                })?)
+            }
+            "region" => {
+                ucr_core::regions::unit(&value)
+                    .ok_or_else(|| bad("not an ISO 3166-2:AZ code"))?;
+                filter.region = Some(value);
+            }
+            "economic_region" => {
+                ucr_core::regions::economic_region(&value)
+                    .ok_or_else(|| bad("not an economic region code"))?;
+                filter.economic_region = Some(value);
+            }
+            "ownership" if kind.is_institution() => {
+                filter.ownership = Some(Ownership::parse(&value).ok_or_else(|| {
+                    bad(&format!("ownership is one of {}", Ownership::words().join(", ")))
+                })?)
+            }
+            "limit" => {
+                limit = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|l| (1..=PAGE_MAX).contains(l))
+                    .ok_or_else(|| bad(&format!("limit is a whole number from 1 to {PAGE_MAX}")))?
+            }
+            "cursor" => {
+                uuid::Uuid::parse_str(&value).map_err(|_| bad("not a cursor from next_cursor"))?;
+                cursor = Some(value);
+            }
+            n if n == type_field.0 => {
+                if !type_field.1.contains(&value.as_str()) {
+                    return Err(bad(&format!("{n} is one of {}", type_field.1.join(", "))));
+                }
+                filter.type_word = Some(value);
+            }
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown query parameter `{name}`; this list takes status, region, economic_region, {}{}, limit, cursor",
+                    if kind.is_institution() { "ownership, " } else { "" },
+                    type_field.0
+                )))
+            }
+        }
+    }
+    Ok((filter, limit, cursor))
+}
+
+/// The kind's own type field and its words.
+pub fn type_field(kind: Kind) -> (&'static str, Vec<&'static str>) {
+    match kind {
+        Kind::Theatre => ("theatre_type", TheatreType::words()),
+        Kind::Library => ("library_type", LibraryType::words()),
+        Kind::Museum => ("museum_profile", MuseumProfile::words()),
+        Kind::Reserve => ("reserve_type", ReserveType::words()),
+        Kind::School => ("school_type", SchoolType::words()),
+        Kind::HeritageObject => ("category", HeritageCategory::words()),
+    }
+}
+
+async fn list(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let kind = kind_of(&req)?;
+    let (filter, limit, cursor) = list_filter(&req, kind)?;
+    let register = state.register.clone();
+    let listing = blocking(move || register.list(&filter, limit, cursor.as_deref())).await?;
+    let items: Vec<Value> = listing.items.iter().map(|e| visible(e, &req)).collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "items": items,
+        "next_cursor": listing.next_cursor,
+        "total": listing.total,
+    })))
+}
+
+/// Reads a JSON body for a collection of `kind`: `kind` may be left out; another kind is an error.
+async fn entry_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &State,
+    kind: Kind,
+    media_type: &str,
+) -> Result<Value, ApiError> {
+    body::require_type(req, media_type)?;
+    let bytes = body::read(payload, state.config.body_limit).await?;
+    let mut value = body::json(&bytes)?;
+    if let Some(map) = value.as_object_mut() {
+        match map.get("kind") {
+            None if media_type == "application/json" => {
+                map.insert("kind".into(), Value::String(kind.as_str().into()));
+            }
+            Some(Value::String(k)) if k != kind.as_str() => {
+                return Err(RegisterError::Invalid(vec![ucr_core::Problem::error(
+                    "/kind",
+                    ucr_core::Code::NotInVocabulary,
+                    format!(
+                        "/api/v1/{} holds entries of kind {}, not {k}",
+                        kind.collection(),
+                        kind.as_str()
+                    ),
+                )])
+                .into())
+            }
+            _ => {}
+        }
+    }
+    Ok(value)
+}
+
+async fn create(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> Result<HttpResponse, ApiError> {
+    let kind = kind_of(&req)?;
+    let w = write_for(&req)?;
+    let value = entry_body(&req, payload, &state, kind, "application/json").await?;
+    let register = state.register.clone();
+    let saved = blocking(move || register.create(value, &w)).await?;
+    Ok(saved_response(StatusCode::CREATED, &saved, &req))
+}
+
+/// The entry of this collection named by the path (id or registry number).
+async fn entry_in(register: &Register, kind: Kind, key: &str) -> Result<Entry, ApiError> {
+    let register = register.clone();
+    let k = key.to_string();
+    let entry = blocking(move || register.get(&k)).await?;
+    if entry.kind() != kind {
+        return Err(ApiError::not_found(format!(
+            "no entry {key} in /api/v1/{}",
+            kind.collection()
+        )));
+    }
+    Ok(entry)
+}
+
+async fn get_one(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let kind = kind_of(&req)?;
+    let entry = entry_in(&state.register, kind, &key_of(&req)).await?;
+    Ok(entry_response(StatusCode::OK, &entry, &req))
+}
+
+async fn replace(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> Result<HttpResponse, ApiError> {
+    let kind = kind_of(&req)?;
+    let w = write_for(&req)?;
+    let value = entry_body(&req, payload, &state, kind, "application/json").await?;
+    let entry = entry_in(&state.register, kind, &key_of(&req)).await?;
+    let register = state.register.clone();
+    let key = entry.id.to_string();
+    let saved = blocking(move || register.replace(&key, value, &w)).await?;
+    Ok(saved_response(StatusCode::OK, &saved, &req))
+}
+
+async fn patch(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> Result<HttpResponse, ApiError> {
+    let kind = kind_of(&req)?;
+    let w = write_for(&req)?;
+    let value = entry_body(&req, payload, &state, kind, "application/merge-patch+json").await?;
+    let entry = entry_in(&state.register, kind, &key_of(&req)).await?;
+    let register = state.register.clone();
+    let key = entry.id.to_string();
+    let saved = blocking(move || register.patch(&key, &value, &w)).await?;
+    Ok(saved_response(StatusCode::OK, &saved, &req))
+}
+
+async fn delete(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let kind = kind_of(&req)?;
+    let w = write_for(&req)?;
+    let entry = entry_in(&state.register, kind, &key_of(&req)).await?;
+    let register = state.register.clone();
+    let key = entry.id.to_string();
+    blocking(move || register.delete(&key, &w)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn get_any(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let register = state.register.clone();
+    let key = key_of(&req);
+    let entry = blocking(move || register.get(&key)).await?;
+    Ok(entry_response(StatusCode::OK, &entry, &req))
+}
+
+fn revision_json(r: &Revision, req: &HttpRequest) -> Value {
+    let mut value = serde_json::to_value(r).unwrap_or(Value::Null);
+    value["entry"] = visible(&r.entry, req);
+    value
+}
+
+async fn history(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let register = state.register.clone();
+    let key = key_of(&req);
+    let revisions = blocking(move || register.history(&key)).await?;
+    let items: Vec<Value> = revisions.iter().map(|r| revision_json(r, &req)).collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "items": items,
+        "next_cursor": null,
+        "total": revisions.len(),
+    })))
+}
+
+async fn revision(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let version_text = req.match_info().get("version").unwrap_or_default();
+    let version = version_text
+        .parse::<i64>()
+        .ok()
+        .filter(|v| *v >= 1)
+        .ok_or_else(|| ApiError::not_found(format!("no version {version_text}")))?;
+    let register = state.register.clone();
+    let key = key_of(&req);
+    let r = blocking(move || register.revision(&key, version)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(r.version)))
+        .json(revision_json(&r, &req)))
+}

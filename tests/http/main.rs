@@ -1,0 +1,8 @@
+//! Black-box tests of the whole service over real HTTP: a server on port 0 per test, on every
+//! configured backend (SQLite always; PostgreSQL when `UCR_TEST_POSTGRES_URL` is set).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod smoke;
+mod support;
+
+pub use support::*;
