@@ -7,6 +7,7 @@ mod fixtures;
 mod history;
 mod lifecycle;
 mod references;
+mod schema;
 mod uniqueness;
 
 use serde_json::{json, Value};
