@@ -13,7 +13,7 @@ fn declared() -> Vec<(String, String, String, bool)> {
     let mut table = None;
     for line in text.lines().map(str::trim) {
         if let Some(rest) = line.strip_suffix('{') {
-            let name = rest.trim().split_whitespace().next().unwrap_or_default();
+            let name = rest.split_whitespace().next().unwrap_or_default();
             if name != "diesel::table!" {
                 table = Some(name.to_string());
             }
