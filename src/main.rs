@@ -1,5 +1,6 @@
 //! `ucr`: the Unified Cultural Register on the command line.
 
+mod bulk;
 mod serve;
 
 use anyhow::{Context, Result};
@@ -30,6 +31,17 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Check files of entries against every rule and the register, writing nothing.
+    Check(bulk::LoadArgs),
+    /// Load files of entries as one recorded import.
+    Load(bulk::LoadArgs),
+    /// List or undo imports.
+    #[command(subcommand)]
+    Imports(bulk::ImportsCommand),
+    /// Export the register (or part of it) as NDJSON, CSV or GeoJSON.
+    Export(bulk::ExportArgs),
+    /// Write a synthetic set of entries of every kind (for benchmarks).
+    Generate(bulk::GenerateArgs),
     /// Validate entries (a JSON array or one object) against every rule and the register,
     /// without writing.
     Validate {
@@ -61,6 +73,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{} is up to date", cli.database);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Check(args) => bulk::load(&cli.database, args, true),
+        Command::Load(args) => bulk::load(&cli.database, args, false),
+        Command::Imports(command) => bulk::imports(&cli.database, command),
+        Command::Export(args) => bulk::export(&cli.database, args),
+        Command::Generate(args) => bulk::generate(args),
         Command::Openapi => {
             print!("{}", ucr_api::openapi::document_text()?);
             Ok(ExitCode::SUCCESS)

@@ -155,6 +155,19 @@ impl From<RegisterError> for ApiError {
                 err.0.referrers = Some(referrers);
                 err
             }
+            RegisterError::NotUndoable(detail) => {
+                ApiError::new(StatusCode::CONFLICT, "not-undoable", "The import cannot be undone", detail)
+            }
+            RegisterError::ChangedSince { entries } => {
+                let mut err = ApiError::new(
+                    StatusCode::CONFLICT,
+                    "changed-since-import",
+                    "Entries changed since the import",
+                    format!("the import cannot be undone: {} changed since", entries.join(", ")),
+                );
+                err.0.referrers = Some(entries);
+                err
+            }
             RegisterError::Open(detail) | RegisterError::Database(detail) => {
                 tracing::error!(%detail, "database failure");
                 ApiError::new(

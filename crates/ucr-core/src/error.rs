@@ -33,6 +33,15 @@ pub enum RegisterError {
         /// Registry numbers of the entries that refer to it.
         referrers: Vec<String>,
     },
+    /// An import that cannot be undone (not committed, or already undone).
+    #[error("{0}")]
+    NotUndoable(String),
+    /// An import cannot be undone: these entries changed since.
+    #[error("entries changed since the import: {}", .entries.join(", "))]
+    ChangedSince {
+        /// Registry numbers (or ids) of the entries that changed.
+        entries: Vec<String>,
+    },
     /// The database could not be opened or migrated.
     #[error("cannot open the register: {0}")]
     Open(String),

@@ -285,7 +285,7 @@ impl Register {
             let Some(record) = checked.record else {
                 return Err(RegisterError::Invalid(checked.problems));
             };
-            save_update(c, current, record, checked.problems, w, seq)
+            save_update(c, current, record, checked.problems, w, seq, None)
         })
     }
 
@@ -728,6 +728,7 @@ pub(crate) fn save_update(
     mut problems: Vec<Problem>,
     w: &Write,
     seq: i64,
+    import_id: Option<&str>,
 ) -> Result<Saved, RegisterError> {
     context_rules(
         c,
@@ -766,7 +767,7 @@ pub(crate) fn save_update(
             actual: current.version + 1,
         });
     }
-    append(c, &entry, operation, w, seq + 1, None)?;
+    append(c, &entry, operation, w, seq + 1, import_id)?;
     advance(c, "change", seq + 1)?;
     Ok(Saved { entry, warnings })
 }

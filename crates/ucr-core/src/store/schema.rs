@@ -49,3 +49,22 @@ diesel::table! {
         value -> BigInt,
     }
 }
+
+diesel::table! {
+    imports (id) {
+        id -> Text,
+        actor -> Text,
+        started_at -> Timestamp,
+        finished_at -> Timestamp,
+        files -> Text,
+        mode -> Text,
+        atomic -> Bool,
+        status -> Text,
+        created -> BigInt,
+        updated -> BigInt,
+        unchanged -> BigInt,
+        rejected -> BigInt,
+        undone_at -> Nullable<Timestamp>,
+        undone_by -> Nullable<Text>,
+    }
+}

@@ -1,0 +1,609 @@
+//! Bulk loading (SPEC §7): files of entries checked and written as one recorded import, and
+//! undone as one operation.
+//!
+//! A load runs in one transaction. Every row goes through the same rules as a single write;
+//! a row that refers by registry number to an entry later in the load waits and is retried
+//! after the rest. In atomic mode any rejected row rolls the whole load back; in continue
+//! mode the good rows are committed. A dry run (`ucr check`) always rolls back.
+
+pub mod columns;
+pub mod export;
+pub mod read;
+
+use crate::draft::ASSIGNED;
+use crate::error::RegisterError;
+use crate::problem::{Code, Problem};
+use crate::store::schema::{entries, imports, revisions};
+use crate::store::{self, Register, Write};
+use crate::vocab::{Kind, Operation};
+use crate::{check, Entry};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use read::{Format, Row};
+use serde::Serialize;
+use serde_json::Value;
+use std::io::Read;
+use uuid::Uuid;
+
+/// Rejected rows listed in a report; more are only counted, so memory stays bounded.
+pub const ROWS_LISTED: usize = 10_000;
+
+/// A file to load.
+pub struct Source<'a> {
+    /// Its name, for the report and the import record.
+    pub name: String,
+    /// Its content, read as a stream.
+    pub reader: Box<dyn Read + 'a>,
+    /// Its format.
+    pub format: Format,
+}
+
+/// What to do with an entry whose registry number exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// An existing registry number is a `duplicate`.
+    Create,
+    /// Update the entry with that number; unchanged rows are not rewritten.
+    Upsert,
+}
+
+impl Mode {
+    /// The mode as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Create => "create",
+            Mode::Upsert => "upsert",
+        }
+    }
+}
+
+/// How to load.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Create or upsert.
+    pub mode: Mode,
+    /// All or nothing (`true`), or store the good rows (`false`).
+    pub atomic: bool,
+    /// Check only; write nothing.
+    pub dry_run: bool,
+    /// The kind of CSV files without a `kind` column.
+    pub kind: Option<Kind>,
+    /// Who loads.
+    pub writer: Write,
+}
+
+/// What happened to a load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Checked only.
+    DryRun,
+    /// Written.
+    Committed,
+    /// Nothing written: some row was rejected in atomic mode.
+    Rejected,
+}
+
+/// A rejected row and every problem with it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowReport {
+    /// File name.
+    pub file: String,
+    /// Line where the entry starts.
+    pub line: u64,
+    /// Its registry number, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry_number: Option<String>,
+    /// Every problem.
+    pub problems: Vec<Problem>,
+}
+
+/// The report of a load.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    /// The recorded import (none for a dry run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import_id: Option<Uuid>,
+    /// What happened.
+    pub outcome: Outcome,
+    /// Entries created (or that would be, in a dry run or a rejected load).
+    pub created: u64,
+    /// Entries updated.
+    pub updated: u64,
+    /// Rows equal to the stored entry: not rewritten.
+    pub unchanged: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+    /// Warnings on accepted rows.
+    pub warnings: u64,
+    /// The rejected rows (at most [`ROWS_LISTED`]).
+    pub rows: Vec<RowReport>,
+    /// Rejected rows beyond those listed.
+    pub rows_not_listed: u64,
+}
+
+/// A recorded import.
+#[derive(Debug, Clone, PartialEq, Serialize, Queryable)]
+pub struct Import {
+    /// Its id.
+    pub id: String,
+    /// Who loaded.
+    pub actor: String,
+    /// When the load started.
+    #[serde(with = "utc")]
+    pub started_at: NaiveDateTime,
+    /// When it ended.
+    #[serde(with = "utc")]
+    pub finished_at: NaiveDateTime,
+    /// The files, as a JSON array of names.
+    #[serde(serialize_with = "files_list")]
+    pub files: String,
+    /// `create` or `upsert`.
+    pub mode: String,
+    /// Whether it was all or nothing.
+    pub atomic: bool,
+    /// `committed`, `rejected` or `undone`.
+    pub status: String,
+    /// Entries created.
+    pub created: i64,
+    /// Entries updated.
+    pub updated: i64,
+    /// Rows unchanged.
+    pub unchanged: i64,
+    /// Rows rejected.
+    pub rejected: i64,
+    /// When it was undone.
+    #[serde(with = "utc_opt")]
+    pub undone_at: Option<NaiveDateTime>,
+    /// Who undid it.
+    pub undone_by: Option<String>,
+}
+
+fn files_list<S: serde::Serializer>(files: &str, s: S) -> Result<S::Ok, S::Error> {
+    let list: Vec<String> = serde_json::from_str(files).unwrap_or_default();
+    list.serialize(s)
+}
+
+mod utc {
+    use chrono::NaiveDateTime;
+    pub fn serialize<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&t.and_utc(), s)
+    }
+}
+
+mod utc_opt {
+    use chrono::NaiveDateTime;
+    pub fn serialize<S: serde::Serializer>(
+        t: &Option<NaiveDateTime>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&t.map(|t| t.and_utc()), s)
+    }
+}
+
+enum Stop {
+    Rollback(Box<ImportReport>),
+    Fail(RegisterError),
+}
+
+impl From<diesel::result::Error> for Stop {
+    fn from(e: diesel::result::Error) -> Self {
+        Stop::Fail(e.into())
+    }
+}
+
+impl From<RegisterError> for Stop {
+    fn from(e: RegisterError) -> Self {
+        Stop::Fail(e)
+    }
+}
+
+enum Applied {
+    Created(usize),
+    Updated(usize),
+    Unchanged,
+    Rejected(Vec<Problem>),
+    /// Refers by registry number to an entry not (yet) in the register.
+    Waiting(Vec<Problem>),
+}
+
+struct Pending {
+    file: String,
+    line: u64,
+    value: Value,
+}
+
+struct Load<'o> {
+    options: &'o Options,
+    import_id: String,
+    seq: i64,
+    report: ImportReport,
+}
+
+impl Load<'_> {
+    fn reject(&mut self, file: &str, line: u64, number: Option<String>, problems: Vec<Problem>) {
+        self.report.rejected += 1;
+        if self.report.rows.len() < ROWS_LISTED {
+            self.report.rows.push(RowReport {
+                file: file.to_string(),
+                line,
+                registry_number: number,
+                problems,
+            });
+        } else {
+            self.report.rows_not_listed += 1;
+        }
+    }
+
+    fn count(&mut self, applied: &Applied) {
+        match applied {
+            Applied::Created(w) => {
+                self.report.created += 1;
+                self.report.warnings += *w as u64;
+            }
+            Applied::Updated(w) => {
+                self.report.updated += 1;
+                self.report.warnings += *w as u64;
+            }
+            Applied::Unchanged => self.report.unchanged += 1,
+            Applied::Rejected(_) | Applied::Waiting(_) => {}
+        }
+    }
+
+    /// Applies one entry inside the load's transaction.
+    fn apply(
+        &mut self,
+        c: &mut store::connection::Db,
+        mut value: Value,
+    ) -> Result<Applied, RegisterError> {
+        if let Some(map) = value.as_object_mut() {
+            for field in ASSIGNED {
+                map.remove(*field);
+            }
+        }
+        let number = registry_number(&value);
+        let w = &self.options.writer;
+        let current = match (&number, self.options.mode) {
+            (Some(n), Mode::Upsert) => store::find(c, n)?,
+            _ => None,
+        };
+        let result = match current {
+            Some(current) => {
+                let checked = check(value, Some(&current));
+                let Some(record) = checked.record else {
+                    return Ok(Applied::Rejected(checked.problems));
+                };
+                let mut resolved = record.clone();
+                let mut probe = checked.problems.clone();
+                store::context_rules(
+                    c,
+                    current.id,
+                    &mut resolved,
+                    Some(&current),
+                    w.role,
+                    &mut probe,
+                )?;
+                if !probe.iter().any(Problem::is_error) && resolved == current.record {
+                    return Ok(Applied::Unchanged);
+                }
+                store::save_update(
+                    c,
+                    current,
+                    record,
+                    checked.problems,
+                    w,
+                    self.seq,
+                    Some(&self.import_id),
+                )
+                .map(|s| Applied::Updated(s.warnings.len()))
+            }
+            None => {
+                let checked = check(value, None);
+                let Some(record) = checked.record else {
+                    return Ok(Applied::Rejected(checked.problems));
+                };
+                store::insert(
+                    c,
+                    Uuid::now_v7(),
+                    record,
+                    checked.problems,
+                    w,
+                    self.seq,
+                    Some(&self.import_id),
+                )
+                .map(|s| Applied::Created(s.warnings.len()))
+            }
+        };
+        match result {
+            Ok(applied) => {
+                self.seq += 1;
+                Ok(applied)
+            }
+            Err(RegisterError::Invalid(p)) | Err(RegisterError::Duplicate(p)) => {
+                let waits = p
+                    .iter()
+                    .filter(|p| p.is_error())
+                    .all(|p| p.code == Code::UnknownReference);
+                Ok(if waits {
+                    Applied::Waiting(p)
+                } else {
+                    Applied::Rejected(p)
+                })
+            }
+            Err(other) => Err(other),
+        }
+    }
+}
+
+fn registry_number(value: &Value) -> Option<String> {
+    value
+        .get("registry_number")
+        .and_then(Value::as_str)
+        .map(|n| n.trim().to_uppercase())
+}
+
+fn naive_now() -> NaiveDateTime {
+    let t = Utc::now();
+    DateTime::from_timestamp_micros(t.timestamp_micros())
+        .unwrap_or(t)
+        .naive_utc()
+}
+
+impl Register {
+    /// Loads files of entries as one import (or checks them, in a dry run). `progress` is
+    /// called with the number of rows read so far, every 1 000 rows.
+    pub fn import(
+        &self,
+        sources: Vec<Source<'_>>,
+        options: &Options,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportReport, RegisterError> {
+        let started_at = naive_now();
+        let files: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
+        let import_id = Uuid::now_v7().to_string();
+        let mut conn = self.connection()?;
+        let result = conn.transaction::<ImportReport, Stop, _>(|c| {
+            let seq = store::lock(c)?;
+            let mut load = Load {
+                options,
+                import_id: import_id.clone(),
+                seq,
+                report: ImportReport {
+                    import_id: None,
+                    outcome: Outcome::Committed,
+                    created: 0,
+                    updated: 0,
+                    unchanged: 0,
+                    rejected: 0,
+                    warnings: 0,
+                    rows: Vec::new(),
+                    rows_not_listed: 0,
+                },
+            };
+            let mut waiting: Vec<(Pending, Vec<Problem>)> = Vec::new();
+            let mut read = 0u64;
+            for source in sources {
+                for Row { line, value } in read::rows(source.reader, source.format, options.kind) {
+                    read += 1;
+                    if read % 1000 == 0 {
+                        progress(read);
+                    }
+                    let value = match value {
+                        Ok(v) => v,
+                        Err(problems) => {
+                            load.reject(&source.name, line, None, problems);
+                            continue;
+                        }
+                    };
+                    let number = registry_number(&value);
+                    match load.apply(c, value.clone())? {
+                        Applied::Rejected(p) => load.reject(&source.name, line, number, p),
+                        Applied::Waiting(p) => waiting.push((
+                            Pending {
+                                file: source.name.clone(),
+                                line,
+                                value,
+                            },
+                            p,
+                        )),
+                        applied => load.count(&applied),
+                    }
+                }
+            }
+            progress(read);
+            // Rows that referred forward: retry while any of them goes in.
+            loop {
+                let before = waiting.len();
+                let mut still = Vec::new();
+                for (p, problems) in waiting {
+                    match load.apply(c, p.value.clone())? {
+                        Applied::Waiting(again) => still.push((p, again)),
+                        Applied::Rejected(r) => {
+                            let number = registry_number(&p.value);
+                            load.reject(&p.file, p.line, number, r)
+                        }
+                        applied => load.count(&applied),
+                    }
+                    let _ = problems;
+                }
+                waiting = still;
+                if waiting.is_empty() || waiting.len() == before {
+                    break;
+                }
+            }
+            for (p, problems) in waiting {
+                let number = registry_number(&p.value);
+                load.reject(&p.file, p.line, number, problems);
+            }
+            let mut report = load.report;
+            if options.dry_run {
+                report.outcome = Outcome::DryRun;
+                return Err(Stop::Rollback(Box::new(report)));
+            }
+            if options.atomic && report.rejected > 0 {
+                report.outcome = Outcome::Rejected;
+                return Err(Stop::Rollback(Box::new(report)));
+            }
+            report.import_id = Uuid::parse_str(&import_id).ok();
+            record(
+                c,
+                &import_id,
+                options,
+                &files,
+                started_at,
+                "committed",
+                &report,
+            )?;
+            Ok(report)
+        });
+        match result {
+            Ok(report) => Ok(report),
+            Err(Stop::Fail(e)) => Err(e),
+            Err(Stop::Rollback(report)) => {
+                let mut report = *report;
+                if report.outcome == Outcome::Rejected {
+                    // The refused load is still on record: who tried, when, what was wrong.
+                    conn.transaction::<_, RegisterError, _>(|c| {
+                        record(
+                            c, &import_id, options, &files, started_at, "rejected", &report,
+                        )
+                    })?;
+                    report.import_id = Uuid::parse_str(&import_id).ok();
+                }
+                Ok(report)
+            }
+        }
+    }
+
+    /// Every recorded import, newest first.
+    pub fn imports(&self) -> Result<Vec<Import>, RegisterError> {
+        let mut conn = self.connection()?;
+        Ok(imports::table.order(imports::id.desc()).load(&mut conn)?)
+    }
+
+    /// One recorded import.
+    pub fn import_record(&self, id: &str) -> Result<Import, RegisterError> {
+        let mut conn = self.connection()?;
+        imports::table
+            .filter(imports::id.eq(id.trim().to_lowercase()))
+            .first(&mut conn)
+            .optional()?
+            .ok_or_else(|| RegisterError::NotFound(format!("import {id}")))
+    }
+
+    /// Undoes a committed import as one operation: entries it created are deleted, entries it
+    /// updated get their previous state back. Refused, with the entries concerned, when any of
+    /// them changed since.
+    pub fn undo_import(&self, id: &str, w: &Write) -> Result<Import, RegisterError> {
+        let id = id.trim().to_lowercase();
+        let mut conn = self.connection()?;
+        conn.transaction::<_, RegisterError, _>(|c| {
+            let mut seq = store::lock(c)?;
+            let import: Import = imports::table
+                .filter(imports::id.eq(&id))
+                .first(c)
+                .optional()?
+                .ok_or_else(|| RegisterError::NotFound(format!("import {id}")))?;
+            if import.status != "committed" {
+                return Err(RegisterError::NotUndoable(format!(
+                    "import {id} is {}; only a committed import can be undone",
+                    import.status
+                )));
+            }
+            let own: Vec<(i64, String, String)> = revisions::table
+                .filter(revisions::import_id.eq(&id))
+                .order(revisions::seq.asc())
+                .select((revisions::seq, revisions::entry_id, revisions::operation))
+                .load(c)?;
+            // Entries changed since the import: a later revision than the import's own.
+            let mut changed = Vec::new();
+            let mut touched: Vec<(String, String, i64)> = Vec::new();
+            for (seq_own, entry_id, op) in &own {
+                if touched.iter().any(|(e, _, _)| e == entry_id) {
+                    continue;
+                }
+                let last: Option<i64> = revisions::table
+                    .filter(revisions::entry_id.eq(entry_id))
+                    .select(diesel::dsl::max(revisions::seq))
+                    .first(c)?;
+                let own_last = own
+                    .iter()
+                    .filter(|(_, e, _)| e == entry_id)
+                    .map(|(s, _, _)| *s)
+                    .max();
+                if last > own_last {
+                    let number: Option<String> = entries::table
+                        .filter(entries::id.eq(entry_id))
+                        .select(entries::registry_number)
+                        .first(c)
+                        .optional()?;
+                    changed.push(number.unwrap_or_else(|| entry_id.clone()));
+                }
+                touched.push((entry_id.clone(), op.clone(), *seq_own));
+            }
+            if !changed.is_empty() {
+                return Err(RegisterError::ChangedSince { entries: changed });
+            }
+            let w = Write {
+                reason: Some(format!("undo of import {id}")),
+                ..w.clone()
+            };
+            for (entry_id, op, first_seq) in touched.iter().rev() {
+                let Some(current) = store::find(c, entry_id)? else {
+                    continue;
+                };
+                if op == Operation::Create.as_str() {
+                    store::remove(c, current, &w, seq, None)?;
+                } else {
+                    let before: String = revisions::table
+                        .filter(revisions::entry_id.eq(entry_id))
+                        .filter(revisions::seq.lt(first_seq))
+                        .order(revisions::seq.desc())
+                        .select(revisions::body)
+                        .first(c)?;
+                    let previous: Entry = serde_json::from_str(&before)
+                        .map_err(|e| RegisterError::Database(format!("stored entry: {e}")))?;
+                    store::save_update(c, current, previous.record, Vec::new(), &w, seq, None)?;
+                }
+                seq += 1;
+            }
+            diesel::update(imports::table.filter(imports::id.eq(&id)))
+                .set((
+                    imports::status.eq("undone"),
+                    imports::undone_at.eq(Some(naive_now())),
+                    imports::undone_by.eq(Some(w.actor.clone())),
+                ))
+                .execute(c)?;
+            Ok(imports::table.filter(imports::id.eq(&id)).first(c)?)
+        })
+    }
+}
+
+fn record(
+    c: &mut store::connection::Db,
+    id: &str,
+    options: &Options,
+    files: &[String],
+    started_at: NaiveDateTime,
+    status: &str,
+    report: &ImportReport,
+) -> Result<(), RegisterError> {
+    diesel::insert_into(imports::table)
+        .values((
+            imports::id.eq(id),
+            imports::actor.eq(&options.writer.actor),
+            imports::started_at.eq(started_at),
+            imports::finished_at.eq(naive_now()),
+            imports::files.eq(serde_json::to_string(files).unwrap_or_default()),
+            imports::mode.eq(options.mode.as_str()),
+            imports::atomic.eq(options.atomic),
+            imports::status.eq(status),
+            imports::created.eq(report.created as i64),
+            imports::updated.eq(report.updated as i64),
+            imports::unchanged.eq(report.unchanged as i64),
+            imports::rejected.eq(report.rejected as i64),
+        ))
+        .execute(c)?;
+    Ok(())
+}

@@ -1,0 +1,2 @@
+DROP INDEX revisions_import;
+DROP TABLE imports;

@@ -1,0 +1,313 @@
+//! The clerk's commands: `ucr check`, `ucr load`, `ucr imports`, `ucr export`, `ucr generate`.
+
+use anyhow::{bail, Context, Result};
+use std::io::{IsTerminal, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use ucr_core::import::export::{ExportFormat, ExportOptions};
+use ucr_core::import::read::Format;
+use ucr_core::import::{ImportReport, Mode, Options, Outcome, Source};
+use ucr_core::{Filter, Kind, Register, Role, Status, Write};
+
+#[derive(clap::Args)]
+pub struct LoadArgs {
+    /// Files of entries: .json (array), .ndjson/.jsonl, .csv.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Format of every file, when the names do not tell.
+    #[arg(long, value_parser = ["json", "ndjson", "csv"])]
+    format: Option<String>,
+    /// Kind of the entries of CSV files without a `kind` column.
+    #[arg(long)]
+    kind: Option<String>,
+    /// `create`: an existing registry number is a duplicate; `upsert`: update it.
+    #[arg(long, default_value = "create", value_parser = ["create", "upsert"])]
+    mode: String,
+    /// Store the good rows and report the bad (default: all or nothing).
+    #[arg(long = "continue", conflicts_with = "atomic")]
+    keep_going: bool,
+    /// All or nothing (the default).
+    #[arg(long)]
+    atomic: bool,
+    /// `text` for people, `json` for machines.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    report: String,
+    /// Recorded as who loaded.
+    #[arg(long, env = "UCR_ACTOR", default_value = "cli")]
+    actor: String,
+}
+
+/// `ucr check` (dry run) and `ucr load`.
+pub fn load(database: &str, args: LoadArgs, dry_run: bool) -> Result<ExitCode> {
+    let register = Register::open(database).with_context(|| format!("opening {database}"))?;
+    let kind = match &args.kind {
+        Some(k) => Some(
+            Kind::parse(k)
+                .with_context(|| format!("--kind {k}: one of {}", Kind::words().join(", ")))?,
+        ),
+        None => None,
+    };
+    let mut sources = Vec::new();
+    for path in &args.files {
+        let name = path.display().to_string();
+        let format = match &args.format {
+            Some(f) => Format::parse(f),
+            None => Format::from_name(&name),
+        }
+        .with_context(|| format!("{name}: say --format json, ndjson or csv"))?;
+        let file = std::fs::File::open(path).with_context(|| format!("opening {name}"))?;
+        sources.push(Source {
+            name,
+            reader: Box::new(file),
+            format,
+        });
+    }
+    let options = Options {
+        mode: if args.mode == "upsert" {
+            Mode::Upsert
+        } else {
+            Mode::Create
+        },
+        atomic: !args.keep_going,
+        dry_run,
+        kind,
+        writer: Write::by(args.actor.clone(), Role::Clerk),
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos} rows read {per_sec} {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar
+    });
+    let report = register.import(sources, &options, &mut |n| {
+        if let Some(bar) = &bar {
+            bar.set_position(n);
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let mut out = std::io::stdout().lock();
+    if args.report == "json" {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        print_report(&mut out, &report, &options)?;
+    }
+    Ok(if report.rejected > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, o: &Options) -> Result<()> {
+    for row in &r.rows {
+        let number = row.registry_number.as_deref().unwrap_or("-");
+        for p in &row.problems {
+            let severity = if p.is_error() { "error" } else { "warning" };
+            let field = if p.field.is_empty() {
+                "(entry)"
+            } else {
+                &p.field
+            };
+            writeln!(
+                out,
+                "{}:{} {number}: {severity} {field} {}: {}",
+                row.file, row.line, p.code, p.message
+            )?;
+        }
+    }
+    if r.rows_not_listed > 0 {
+        writeln!(
+            out,
+            "… and {} more rejected rows not listed",
+            r.rows_not_listed
+        )?;
+    }
+    let what = match r.outcome {
+        Outcome::DryRun => "checked, nothing written".to_string(),
+        Outcome::Committed => format!(
+            "loaded as import {}",
+            r.import_id.map(|i| i.to_string()).unwrap_or_default()
+        ),
+        Outcome::Rejected => {
+            "rejected: nothing written (atomic load; use --continue to store the good rows)".into()
+        }
+    };
+    writeln!(
+        out,
+        "created {}, updated {}, unchanged {}, rejected {} ({} warnings) — {what}",
+        r.created, r.updated, r.unchanged, r.rejected, r.warnings
+    )?;
+    let _ = o;
+    Ok(())
+}
+
+#[derive(clap::Subcommand)]
+pub enum ImportsCommand {
+    /// List recorded imports, newest first.
+    List,
+    /// Undo an import as one operation.
+    Undo {
+        /// The import id.
+        id: String,
+        /// Recorded as who undid it.
+        #[arg(long, env = "UCR_ACTOR", default_value = "cli")]
+        actor: String,
+    },
+}
+
+/// `ucr imports …`.
+pub fn imports(database: &str, command: ImportsCommand) -> Result<ExitCode> {
+    let register = Register::open(database).with_context(|| format!("opening {database}"))?;
+    match command {
+        ImportsCommand::List => {
+            for i in register.imports()? {
+                let files: Vec<String> = serde_json::from_str(&i.files).unwrap_or_default();
+                println!(
+                    "{}  {}  {:<9}  {:<8} created {} updated {} unchanged {} rejected {}  by {}  {}",
+                    i.id,
+                    i.started_at.and_utc().format("%Y-%m-%d %H:%M:%S"),
+                    i.status,
+                    i.mode,
+                    i.created,
+                    i.updated,
+                    i.unchanged,
+                    i.rejected,
+                    i.actor,
+                    files.join(" ")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ImportsCommand::Undo { id, actor } => {
+            match register.undo_import(&id, &Write::by(actor, Role::Admin)) {
+                Ok(i) => {
+                    println!("import {} undone", i.id);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ucr_core::RegisterError::ChangedSince { entries }) => {
+                    eprintln!("ucr: import {id} cannot be undone; these entries changed since:");
+                    for e in entries {
+                        eprintln!("  {e}");
+                    }
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+}
+
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    /// ndjson, csv (needs --kind) or geojson.
+    #[arg(long, value_parser = ["ndjson", "csv", "geojson"])]
+    format: String,
+    /// Only this kind.
+    #[arg(long)]
+    kind: Option<String>,
+    /// Only this ISO 3166-2:AZ unit.
+    #[arg(long)]
+    region: Option<String>,
+    /// Only this status.
+    #[arg(long)]
+    status: Option<String>,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Include personal data (the `head` of institutions).
+    #[arg(long)]
+    personal_data: bool,
+}
+
+/// `ucr export`.
+pub fn export(database: &str, args: ExportArgs) -> Result<ExitCode> {
+    let register = Register::open(database).with_context(|| format!("opening {database}"))?;
+    let format = ExportFormat::parse(&args.format).context("--format ndjson, csv or geojson")?;
+    let filter = Filter {
+        kind: match &args.kind {
+            Some(k) => Some(Kind::parse(k).with_context(|| format!("--kind {k}"))?),
+            None => None,
+        },
+        status: match &args.status {
+            Some(s) => Some(Status::parse(s).with_context(|| format!("--status {s}"))?),
+            None => None,
+        },
+        region: args.region.clone(),
+        ..Default::default()
+    };
+    let options = ExportOptions {
+        format,
+        filter,
+        personal_data: args.personal_data,
+    };
+    if let Err(m) = ucr_core::import::export::check_options(&options) {
+        bail!(m);
+    }
+    let count = match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            register.export(&options, &mut out)?
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            register.export(&options, &mut out)?
+        }
+    };
+    eprintln!("{count} entries exported");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct GenerateArgs {
+    /// How many entries.
+    #[arg(long)]
+    count: u64,
+    /// ndjson or csv (csv: one kind, --kind).
+    #[arg(long, default_value = "ndjson", value_parser = ["ndjson", "json"])]
+    format: String,
+    /// Seed of the generator (the same seed gives the same set).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+/// `ucr generate`: a synthetic set of any size.
+pub fn generate(args: GenerateArgs) -> Result<ExitCode> {
+    let out: Box<dyn std::io::Write> = match &args.output {
+        Some(p) => {
+            Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)
+        }
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = std::io::BufWriter::new(out);
+    let json = args.format == "json";
+    if json {
+        writeln!(out, "[")?;
+    }
+    for n in 0..args.count {
+        let v = ucr_core::synthetic::entry(n, args.seed);
+        if json && n > 0 {
+            writeln!(out, ",")?;
+        }
+        serde_json::to_writer(&mut out, &v)?;
+        if !json {
+            writeln!(out)?;
+        }
+    }
+    if json {
+        writeln!(out, "\n]")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
