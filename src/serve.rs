@@ -13,6 +13,9 @@ pub struct ServeArgs {
     /// Largest request body in bytes; larger ones get 413.
     #[arg(long, env = "UCR_BODY_LIMIT", default_value_t = ucr_api::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
+    /// Largest import body (a file of entries) in bytes.
+    #[arg(long, env = "UCR_IMPORT_LIMIT", default_value_t = ucr_api::DEFAULT_IMPORT_LIMIT)]
+    import_limit: usize,
     /// Whether anonymous clients may read.
     #[arg(long, env = "UCR_PUBLIC_READ", default_value_t = true, action = clap::ArgAction::Set)]
     public_read: bool,
@@ -44,6 +47,7 @@ pub fn run(database: &str, args: ServeArgs) -> Result<ExitCode> {
         register,
         config: ucr_api::Config {
             body_limit: args.body_limit,
+            import_limit: args.import_limit,
             public_read: args.public_read,
             workers: None,
         },

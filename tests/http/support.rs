@@ -30,6 +30,7 @@ impl TestApp {
             register: scratch.register().clone(),
             config: ucr_api::Config {
                 body_limit: TEST_BODY_LIMIT,
+                import_limit: ucr_api::DEFAULT_IMPORT_LIMIT,
                 public_read: true,
                 workers: Some(2),
             },
@@ -189,4 +190,191 @@ pub fn error_pairs(body: &Value) -> Vec<(String, String)> {
         .collect();
     pairs.sort();
     pairs
+}
+
+/// The collection path segment of a kind (`heritage_object` → `heritage-objects`).
+pub fn collection(kind: &str) -> &'static str {
+    match kind {
+        "theatre" => "theatres",
+        "library" => "libraries",
+        "museum" => "museums",
+        "reserve" => "reserves",
+        "school" => "schools",
+        "heritage_object" => "heritage-objects",
+        other => panic!("no collection for kind {other}"),
+    }
+}
+
+/// Every collection of the API.
+pub const COLLECTIONS: [&str; 6] = [
+    "theatres",
+    "libraries",
+    "museums",
+    "reserves",
+    "schools",
+    "heritage-objects",
+];
+
+/// The real fixture with this registry number, without its registry number.
+pub fn fixture_numbered(registry_number: &str) -> Value {
+    let mut v = fixtures()
+        .into_iter()
+        .find(|v| v["registry_number"] == registry_number)
+        .unwrap_or_else(|| panic!("no fixture {registry_number}"));
+    v.as_object_mut().unwrap().remove("registry_number");
+    v
+}
+
+/// The real fixture with this registry number, as registered (registry number kept).
+pub fn registered(registry_number: &str) -> Value {
+    let mut v = fixture_numbered(registry_number);
+    v["registry_number"] = Value::String(registry_number.to_string());
+    v
+}
+
+impl TestApp {
+    /// A request with a body of `content_type`, and `If-Match` when given.
+    pub fn write(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::blocking::Body>,
+        if_match: Option<&str>,
+    ) -> Reply {
+        let mut request = self
+            .http
+            .request(method, self.url(path))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(tag) = if_match {
+            request = request.header("if-match", tag);
+        }
+        self.send(request)
+    }
+
+    /// PUT JSON.
+    pub fn put(&self, path: &str, body: &Value, if_match: Option<&str>) -> Reply {
+        self.write(
+            reqwest::Method::PUT,
+            path,
+            "application/json",
+            body.to_string(),
+            if_match,
+        )
+    }
+
+    /// PATCH a JSON Merge Patch.
+    pub fn patch(&self, path: &str, body: &Value, if_match: Option<&str>) -> Reply {
+        self.write(
+            reqwest::Method::PATCH,
+            path,
+            "application/merge-patch+json",
+            body.to_string(),
+            if_match,
+        )
+    }
+
+    /// DELETE, with `If-Match` when given.
+    pub fn delete(&self, path: &str, if_match: Option<&str>) -> Reply {
+        let mut request = self.http.delete(self.url(path));
+        if let Some(tag) = if_match {
+            request = request.header("if-match", tag);
+        }
+        self.send(request)
+    }
+
+    /// POSTs `body` to its kind's collection and returns the stored entry (201 required).
+    pub fn create(&self, body: &Value) -> Value {
+        let kind = body["kind"].as_str().unwrap();
+        let reply = self.post(&format!("/api/v1/{}", collection(kind)), body);
+        assert_eq!(reply.status, 201, "creating {body}: {}", reply.text);
+        reply.json["entry"].clone()
+    }
+
+    /// Loads every fixture through the API; returns registry number → id.
+    pub fn load_fixtures(&self) -> std::collections::BTreeMap<String, String> {
+        fixtures()
+            .iter()
+            .map(|f| {
+                let entry = self.create(f);
+                assert_eq!(entry["registry_number"], f["registry_number"]);
+                (
+                    entry["registry_number"].as_str().unwrap().to_string(),
+                    entry["id"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// What the database holds, read past the API: every entry's id and version, the total, and
+    /// the number of revisions. Equal snapshots mean nothing was written.
+    pub fn snapshot(&self) -> Snapshot {
+        let register = self.register();
+        let listing = register
+            .list(
+                &ucr_core::Filter::default(),
+                ucr_core::store::PAGE_MAX,
+                None,
+            )
+            .unwrap();
+        Snapshot {
+            total: listing.total,
+            versions: listing
+                .items
+                .iter()
+                .map(|e| (e.id.to_string(), e.version))
+                .collect(),
+            revisions: register
+                .changes(0, ucr_core::store::PAGE_MAX)
+                .unwrap()
+                .len(),
+        }
+    }
+
+    /// The total the database holds for one kind.
+    pub fn total_of(&self, kind: ucr_core::Kind) -> i64 {
+        let filter = ucr_core::Filter {
+            kind: Some(kind),
+            ..Default::default()
+        };
+        self.register().list(&filter, 1, None).unwrap().total
+    }
+}
+
+/// The database's contents in brief; see [`TestApp::snapshot`].
+#[derive(Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Entries of every kind.
+    pub total: i64,
+    /// Id and version of every entry.
+    pub versions: Vec<(String, i64)>,
+    /// Revisions of every entry.
+    pub revisions: usize,
+}
+
+/// Asserts a problem+json reply of `status` and problem `type` (e.g. `/problems/validation`).
+#[track_caller]
+pub fn assert_problem(reply: &Reply, status: u16, problem_type: &str) {
+    assert_eq!(reply.status, status, "{}", reply.text);
+    assert_eq!(
+        reply.header("content-type").as_deref(),
+        Some("application/problem+json"),
+        "{}",
+        reply.text
+    );
+    assert_eq!(reply.json["type"], problem_type, "{}", reply.text);
+    assert_eq!(reply.json["status"], status, "{}", reply.text);
+    assert!(reply.json["title"].is_string(), "{}", reply.text);
+    assert!(reply.json["detail"].is_string(), "{}", reply.text);
+}
+
+/// `[(field, code)]` as owned, sorted pairs, to compare with [`error_pairs`].
+pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = list
+        .iter()
+        .map(|(f, c)| (f.to_string(), c.to_string()))
+        .collect();
+    v.sort();
+    v
 }

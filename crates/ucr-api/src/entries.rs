@@ -55,14 +55,16 @@ pub struct Caller {
     pub role: Role,
 }
 
-fn caller(_req: &HttpRequest) -> Caller {
+/// The caller of a request.
+pub fn caller(_req: &HttpRequest) -> Caller {
     Caller {
         name: "api".into(),
         role: Role::Admin,
     }
 }
 
-async fn not_allowed(req: HttpRequest) -> HttpResponse {
+/// 405 with `Allow`, or 404 for a collection that does not exist.
+pub async fn not_allowed(req: HttpRequest) -> HttpResponse {
     use actix_web::ResponseError;
     if let Some(c) = req.match_info().get("collection") {
         if collection_kind(c).is_none() {
@@ -72,6 +74,8 @@ async fn not_allowed(req: HttpRequest) -> HttpResponse {
     let allow = match req.match_pattern().as_deref() {
         Some("/api/v1/{collection}") => "GET, POST",
         Some("/api/v1/{collection}/{key}") => "GET, PUT, PATCH, DELETE",
+        Some("/api/v1/imports") => "GET, POST",
+        Some("/api/v1/imports/{id}/undo") => "POST",
         _ => "GET",
     };
     let mut res = ApiError::method_not_allowed(req.method().as_str(), req.path()).error_response();
@@ -94,8 +98,15 @@ fn key_of(req: &HttpRequest) -> String {
     req.match_info().get("key").unwrap_or_default().to_string()
 }
 
+impl Caller {
+    /// Whether the caller may see personal data (`head`).
+    pub fn sees_personal_data(&self) -> bool {
+        false
+    }
+}
+
 /// Runs blocking register work off the async workers.
-async fn blocking<T: Send + 'static>(
+pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, RegisterError> + Send + 'static,
 ) -> Result<T, ApiError> {
     web::block(f)

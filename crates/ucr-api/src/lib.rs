@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod entries;
+pub mod imports;
 pub mod openapi;
 pub mod problem;
 pub mod service;
@@ -15,11 +16,16 @@ use ucr_core::Register;
 /// Default largest request body, in bytes.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
+/// Default largest import body, in bytes.
+pub const DEFAULT_IMPORT_LIMIT: usize = 256 * 1024 * 1024;
+
 /// How the service runs.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Largest request body accepted, in bytes; larger ones get 413.
     pub body_limit: usize,
+    /// Largest import body (a file of entries), in bytes.
+    pub import_limit: usize,
     /// Whether anonymous clients may read.
     pub public_read: bool,
     /// HTTP worker threads; `None`: one per core.
@@ -30,6 +36,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             body_limit: DEFAULT_BODY_LIMIT,
+            import_limit: DEFAULT_IMPORT_LIMIT,
             public_read: true,
             workers: None,
         }

@@ -322,7 +322,9 @@ fn components() -> Value {
             "status": {"type": "integer"},
             "detail": {"type": "string"},
             "errors": {"type": "array", "items": schema_ref("Problem")},
-            "referrers": {"type": "array", "items": {"type": "string"}}
+            "referrers": {"type": "array", "items": {"type": "string"}, "description": "Entries that refer to the one a delete names"},
+            "changed": {"type": "array", "items": {"type": "string"}, "description": "Entries changed since the import an undo names"},
+            "report": schema_ref("ImportReport")
         }
     }));
     schemas.insert("Revision".into(), json!({
@@ -341,6 +343,52 @@ fn components() -> Value {
         }
     }));
     schemas.insert("RevisionList".into(), list_schema(schema_ref("Revision")));
+    schemas.insert("EntryInput".into(), json!({
+        "oneOf": Kind::ALL.iter().map(|k| schema_ref(&format!("{}Input", schema_name(*k, None)))).collect::<Vec<_>>(),
+        "description": "An entry of any sub-register, as submitted"
+    }));
+    let count =
+        |d: &str| json!({"type": "integer", "format": "int64", "minimum": 0, "description": d});
+    schemas.insert("ImportReport".into(), json!({
+        "type": "object", "additionalProperties": false,
+        "required": ["outcome", "created", "updated", "unchanged", "rejected", "warnings", "rows", "rows_not_listed"],
+        "properties": {
+            "import_id": {"type": "string", "format": "uuid", "description": "The recorded import (none for a dry run)"},
+            "outcome": {"type": "string", "enum": ["dry_run", "committed", "rejected"]},
+            "created": count("Entries created (or that would be)"),
+            "updated": count("Entries updated"),
+            "unchanged": count("Rows equal to the stored entry, not rewritten"),
+            "rejected": count("Rows rejected"),
+            "warnings": count("Warnings on accepted rows"),
+            "rows": {"type": "array", "items": schema_ref("RowReport"), "description": "Rejected rows (at most 10 000)"},
+            "rows_not_listed": count("Rejected rows beyond those listed")
+        }
+    }));
+    schemas.insert("RowReport".into(), json!({
+        "type": "object", "additionalProperties": false, "required": ["file", "line", "problems"],
+        "properties": {
+            "file": {"type": "string"}, "line": {"type": "integer", "format": "int64", "minimum": 0},
+            "registry_number": {"type": "string"},
+            "problems": {"type": "array", "items": schema_ref("Problem")}
+        }
+    }));
+    schemas.insert("Import".into(), json!({
+        "type": "object", "additionalProperties": false,
+        "required": ["id", "actor", "started_at", "finished_at", "files", "mode", "atomic", "status",
+                     "created", "updated", "unchanged", "rejected", "undone_at", "undone_by"],
+        "properties": {
+            "id": {"type": "string", "format": "uuid"}, "actor": {"type": "string"},
+            "started_at": {"type": "string", "format": "date-time"}, "finished_at": {"type": "string", "format": "date-time"},
+            "files": {"type": "array", "items": {"type": "string"}},
+            "mode": {"type": "string", "enum": ["create", "upsert"]}, "atomic": {"type": "boolean"},
+            "status": {"type": "string", "enum": ["committed", "rejected", "undone"]},
+            "created": count("Entries created"), "updated": count("Entries updated"),
+            "unchanged": count("Rows unchanged"), "rejected": count("Rows rejected"),
+            "undone_at": {"type": ["string", "null"], "format": "date-time"},
+            "undone_by": {"type": ["string", "null"]}
+        }
+    }));
+    schemas.insert("ImportList".into(), list_schema(schema_ref("Import")));
     let words =
         |about: &str| json!({"type": "array", "items": {"type": "string"}, "description": about});
     schemas.insert("Vocabularies".into(), json!({
@@ -595,6 +643,57 @@ fn document_json() -> Value {
                 "responses": merge(json!({"200": {"description": "The revision", "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
                     "content": {"application/json": {"schema": schema_ref("Revision")}}}}), errors(&[("404", "NotFound"), ("503", "Unavailable")]))}
     }));
+    paths.insert("/api/v1/imports".into(), json!({
+        "get": {"tags": ["imports"], "operationId": "listImports", "summary": "Every recorded import, newest first",
+                "responses": merge(json!({"200": {"description": "Imports",
+                    "content": {"application/json": {"schema": schema_ref("ImportList")}}}}), errors(&[("503", "Unavailable")]))},
+        "post": {"tags": ["imports"], "operationId": "createImport",
+                 "summary": "Check or load a file of entries",
+                 "description": "The body is a JSON array, NDJSON (one entry per line, `kind` in each) or CSV (one kind per file: a `kind` column or `kind=`; dotted column names; lists with `|`). All or nothing unless `atomic=false`; `dry_run=true` checks without writing. Entries may refer to entries later in the same file by registry number.",
+                 "parameters": [
+                    {"name": "dry_run", "in": "query", "required": false, "schema": {"type": "boolean"}, "description": "Check only (default false)"},
+                    {"name": "atomic", "in": "query", "required": false, "schema": {"type": "boolean"}, "description": "All or nothing (default true); false stores the good rows"},
+                    {"name": "mode", "in": "query", "required": false, "schema": {"type": "string", "enum": ["create", "upsert"]}},
+                    {"name": "kind", "in": "query", "required": false, "schema": {"type": "string", "enum": Kind::words()}, "description": "Kind of a CSV body without a kind column"},
+                    {"name": "filename", "in": "query", "required": false, "schema": {"type": "string"}, "description": "Recorded as the file's name"}
+                 ],
+                 "requestBody": {"required": true, "content": {
+                    "application/json": {"schema": {"type": "array", "items": schema_ref("EntryInput")}},
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                    "text/csv": {"schema": {"type": "string"}}}},
+                 "responses": merge(json!({
+                    "200": {"description": "Dry run: what would happen", "content": {"application/json": {"schema": schema_ref("ImportReport")}}},
+                    "201": {"description": "Loaded", "headers": {"Location": {"$ref": "#/components/headers/Location"}},
+                            "content": {"application/json": {"schema": schema_ref("ImportReport")}}},
+                    "422": {"description": "Refused (atomic): nothing written; `report` lists every rejected row",
+                            "content": {PROBLEM: {"schema": schema_ref("ProblemDetails")}}}}),
+                    errors(&[("400", "BadRequest"), ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType"), ("503", "Unavailable")]))}
+    }));
+    paths.insert("/api/v1/imports/{id}".into(), json!({
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+        "get": {"tags": ["imports"], "operationId": "getImport", "summary": "A recorded import",
+                "responses": merge(json!({"200": {"description": "The import", "content": {"application/json": {"schema": schema_ref("Import")}}}}),
+                    errors(&[("404", "NotFound"), ("503", "Unavailable")]))}
+    }));
+    paths.insert("/api/v1/imports/{id}/undo".into(), json!({
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+        "post": {"tags": ["imports"], "operationId": "undoImport", "summary": "Undo an import as one operation",
+                 "description": "Entries it created are deleted, entries it updated get their previous state back. Refused (409, `changed` lists them) when any of them changed since.",
+                 "responses": merge(json!({"200": {"description": "Undone", "content": {"application/json": {"schema": schema_ref("Import")}}}}),
+                    errors(&[("404", "NotFound"), ("409", "Conflict"), ("503", "Unavailable")]))}
+    }));
+    paths.insert("/api/v1/export".into(), json!({
+        "get": {"tags": ["imports"], "operationId": "export", "summary": "Stream the register or a part of it",
+                "description": "NDJSON and CSV load back into an empty register: references are written as registry numbers. CSV holds one kind.",
+                "parameters": [
+                    {"name": "format", "in": "query", "required": true, "schema": {"type": "string", "enum": ["ndjson", "csv", "geojson"]}},
+                    {"name": "kind", "in": "query", "required": false, "schema": {"type": "string", "enum": Kind::words()}},
+                    param_ref("region"), param_ref("status")],
+                "responses": merge(json!({"200": {"description": "The entries", "content": {
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/geo+json": {"schema": {"type": "object"}}}}}), errors(&[("400", "BadRequest")]))}
+    }));
     paths.insert("/api/v1/vocabularies".into(), json!({
         "get": {"tags": ["reference"], "operationId": "getVocabularies", "summary": "Every controlled list: regions, types, specialities, codes",
                 "responses": {"200": {"description": "The vocabularies", "content": {"application/json": {"schema": schema_ref("Vocabularies")}}}}}
@@ -617,6 +716,7 @@ fn document_json() -> Value {
         .map(|k| json!({"name": k.collection(), "description": format!("The {} sub-register", k.as_str().replace('_', " "))}))
         .collect();
     tags.push(json!({"name": "entries", "description": "Entries of every sub-register, by id or registry number, and their history"}));
+    tags.push(json!({"name": "imports", "description": "Bulk loading, undo and export"}));
     tags.push(json!({"name": "reference", "description": "Controlled vocabularies"}));
     tags.push(json!({"name": "service", "description": "Health, readiness and this document"}));
     json!({

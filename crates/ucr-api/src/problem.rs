@@ -23,6 +23,12 @@ pub struct ProblemDetails {
     /// Registry numbers of the entries that refer to this one (409 on delete).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub referrers: Option<Vec<String>>,
+    /// Registry numbers of the entries changed since an import (409 on undo).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changed: Option<Vec<String>>,
+    /// The report of a refused import (422).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<serde_json::Value>,
 }
 
 /// An error answered as problem+json.
@@ -39,6 +45,8 @@ impl ApiError {
             detail: detail.into(),
             errors: None,
             referrers: None,
+            changed: None,
+            report: None,
         }))
     }
 
@@ -165,7 +173,7 @@ impl From<RegisterError> for ApiError {
                     "Entries changed since the import",
                     format!("the import cannot be undone: {} changed since", entries.join(", ")),
                 );
-                err.0.referrers = Some(entries);
+                err.0.changed = Some(entries);
                 err
             }
             RegisterError::Open(detail) | RegisterError::Database(detail) => {

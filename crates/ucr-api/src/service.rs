@@ -25,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/docs", web::get().to(docs_redirect))
         .route("/api/v1/vocabularies", web::get().to(vocabularies));
+    crate::imports::configure(cfg);
     entries::configure(cfg);
     cfg.default_service(web::to(not_found));
 }

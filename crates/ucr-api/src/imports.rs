@@ -1,0 +1,292 @@
+//! Bulk loading over HTTP (`/api/v1/imports`) and export (`/api/v1/export`): the same import
+//! and export code as the command line.
+
+use crate::entries::{blocking, Caller};
+use crate::problem::ApiError;
+use crate::State;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use futures_util::StreamExt;
+use serde_json::json;
+use std::io::Write as _;
+use ucr_core::import::export::{ExportFormat, ExportOptions};
+use ucr_core::import::read::Format;
+use ucr_core::import::{Mode, Options, Outcome, Source};
+use ucr_core::{Filter, Kind, Status, Write};
+
+/// Registers the routes of this module.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/api/v1/imports")
+            .route(web::get().to(list))
+            .route(web::post().to(create))
+            .default_service(web::to(crate::entries::not_allowed)),
+    )
+    .service(
+        web::resource("/api/v1/imports/{id}/undo")
+            .route(web::post().to(undo))
+            .default_service(web::to(crate::entries::not_allowed)),
+    )
+    .service(
+        web::resource("/api/v1/imports/{id}")
+            .route(web::get().to(get))
+            .default_service(web::to(crate::entries::not_allowed)),
+    )
+    .service(
+        web::resource("/api/v1/export")
+            .route(web::get().to(export))
+            .default_service(web::to(crate::entries::not_allowed)),
+    );
+}
+
+fn query(req: &HttpRequest) -> Result<Vec<(String, String)>, ApiError> {
+    serde_urlencoded::from_str(req.query_string())
+        .map_err(|e| ApiError::bad_request(format!("unreadable query string: {e}")))
+}
+
+fn flag(name: &str, value: &str) -> Result<bool, ApiError> {
+    match value {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(ApiError::bad_request(format!(
+            "`{name}={value}`: true or false"
+        ))),
+    }
+}
+
+/// A temporary file the body is spooled to, removed on drop.
+struct Spool {
+    path: std::path::PathBuf,
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+async fn create(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    state: web::Data<State>,
+) -> Result<HttpResponse, ApiError> {
+    let caller: Caller = crate::entries::caller(&req);
+    let mut options = Options {
+        mode: Mode::Create,
+        atomic: true,
+        dry_run: false,
+        kind: None,
+        writer: Write::by(caller.name, caller.role),
+    };
+    let mut name = "upload".to_string();
+    for (key, value) in query(&req)? {
+        match key.as_str() {
+            "dry_run" => options.dry_run = flag(&key, &value)?,
+            "atomic" => options.atomic = flag(&key, &value)?,
+            "mode" => {
+                options.mode = match value.as_str() {
+                    "create" => Mode::Create,
+                    "upsert" => Mode::Upsert,
+                    _ => return Err(ApiError::bad_request(format!("`mode={value}`: create or upsert"))),
+                }
+            }
+            "kind" => {
+                options.kind = Some(Kind::parse(&value).ok_or_else(|| {
+                    ApiError::bad_request(format!("`kind={value}`: one of {}", Kind::words().join(", ")))
+                })?)
+            }
+            "filename" => name = value,
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown query parameter `{key}`; imports take dry_run, atomic, mode, kind, filename"
+                )))
+            }
+        }
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let format = match essence.as_str() {
+        "application/json" => Format::Json,
+        "application/x-ndjson" | "application/ndjson" | "application/jsonl" => Format::Ndjson,
+        "text/csv" => Format::Csv,
+        _ => {
+            return Err(ApiError::unsupported_media_type(
+                "application/json (an array), application/x-ndjson or text/csv",
+                &content_type,
+            ))
+        }
+    };
+    // The body goes to a temporary file, so a large load never sits in memory.
+    let spool = Spool {
+        path: std::env::temp_dir().join(format!("ucr-import-{}", uuid::Uuid::now_v7().simple())),
+    };
+    let mut file = std::fs::File::create(&spool.path)
+        .map_err(|e| ApiError::internal(format!("spooling the body: {e}")))?;
+    let mut size = 0usize;
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("reading the body: {e}")))?;
+        size += chunk.len();
+        if size > state.config.import_limit {
+            return Err(ApiError::too_large(state.config.import_limit));
+        }
+        file.write_all(&chunk)
+            .map_err(|e| ApiError::internal(format!("spooling the body: {e}")))?;
+    }
+    drop(file);
+    let register = state.register.clone();
+    let path = spool.path.clone();
+    let opts = options.clone();
+    let report = blocking(move || {
+        let file = std::fs::File::open(&path).map_err(|e| {
+            ucr_core::RegisterError::Database(format!("reading the spooled body: {e}"))
+        })?;
+        let sources = vec![Source {
+            name,
+            reader: Box::new(file),
+            format,
+        }];
+        register.import(sources, &opts, &mut |_| {})
+    })
+    .await?;
+    drop(spool);
+    let body = serde_json::to_value(&report).unwrap_or_default();
+    Ok(match report.outcome {
+        Outcome::DryRun => HttpResponse::Ok().json(body),
+        Outcome::Committed => {
+            let mut res = HttpResponse::Created();
+            if let Some(id) = report.import_id {
+                res.insert_header((header::LOCATION, format!("/api/v1/imports/{id}")));
+            }
+            res.json(body)
+        }
+        Outcome::Rejected => {
+            let mut err = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import-rejected",
+                "The load was refused; nothing was written",
+                format!("{} row(s) rejected; see `report`", report.rejected),
+            );
+            err.0.report = Some(body);
+            err.error_response()
+        }
+    })
+}
+
+async fn list(state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let register = state.register.clone();
+    let all = blocking(move || register.imports()).await?;
+    Ok(HttpResponse::Ok().json(json!({"items": all, "next_cursor": null, "total": all.len()})))
+}
+
+fn import_id(req: &HttpRequest) -> Result<String, ApiError> {
+    let id = req.match_info().get("id").unwrap_or_default();
+    uuid::Uuid::parse_str(id)
+        .map(|u| u.to_string())
+        .map_err(|_| ApiError::not_found(format!("no import {id}")))
+}
+
+async fn get(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let id = import_id(&req)?;
+    let register = state.register.clone();
+    let record = blocking(move || register.import_record(&id)).await?;
+    Ok(HttpResponse::Ok().json(record))
+}
+
+async fn undo(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let id = import_id(&req)?;
+    let caller = crate::entries::caller(&req);
+    let register = state.register.clone();
+    let w = Write::by(caller.name, caller.role);
+    let record = blocking(move || register.undo_import(&id, &w)).await?;
+    Ok(HttpResponse::Ok().json(record))
+}
+
+/// Writes into the response stream in chunks; a closed connection stops the export.
+struct Chunks {
+    tx: tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>,
+    buf: Vec<u8>,
+}
+
+impl std::io::Write for Chunks {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= 64 * 1024 {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = web::Bytes::from(std::mem::take(&mut self.buf));
+        self.tx
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client went away"))
+    }
+}
+
+async fn export(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let caller = crate::entries::caller(&req);
+    let mut format = None;
+    let mut filter = Filter::default();
+    for (key, value) in query(&req)? {
+        let bad = |what: &str| ApiError::bad_request(format!("`{key}={value}`: {what}"));
+        match key.as_str() {
+            "format" => {
+                format =
+                    Some(ExportFormat::parse(&value).ok_or_else(|| bad("ndjson, csv or geojson"))?)
+            }
+            "kind" => filter.kind = Some(Kind::parse(&value).ok_or_else(|| bad("not a kind"))?),
+            "status" => {
+                filter.status = Some(Status::parse(&value).ok_or_else(|| bad("not a status"))?)
+            }
+            "region" => {
+                ucr_core::regions::unit(&value).ok_or_else(|| bad("not an ISO 3166-2:AZ code"))?;
+                filter.region = Some(value);
+            }
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown query parameter `{key}`; export takes format, kind, region, status"
+                )))
+            }
+        }
+    }
+    let format =
+        format.ok_or_else(|| ApiError::bad_request("say format=ndjson, csv or geojson"))?;
+    let options = ExportOptions {
+        format,
+        filter,
+        personal_data: caller.sees_personal_data(),
+    };
+    ucr_core::import::export::check_options(&options).map_err(ApiError::bad_request)?;
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    let register = state.register.clone();
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut out = Chunks {
+            tx: tx.clone(),
+            buf: Vec::new(),
+        };
+        if let Err(e) = register.export(&options, &mut out) {
+            tracing::warn!(error = %e, "export stopped");
+            let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type(format.media_type())
+        .streaming(stream))
+}
