@@ -21,6 +21,9 @@ pub struct TestApp {
 /// Body limit of test servers, small so that 413 is cheap to provoke.
 pub const TEST_BODY_LIMIT: usize = 64 * 1024;
 
+/// Import body limit of test servers, small so that 413 on imports is cheap to provoke.
+pub const TEST_IMPORT_LIMIT: usize = 256 * 1024;
+
 impl TestApp {
     /// Starts a server over `scratch`.
     pub fn spawn(scratch: Scratch) -> TestApp {
@@ -30,7 +33,7 @@ impl TestApp {
             register: scratch.register().clone(),
             config: ucr_api::Config {
                 body_limit: TEST_BODY_LIMIT,
-                import_limit: ucr_api::DEFAULT_IMPORT_LIMIT,
+                import_limit: TEST_IMPORT_LIMIT,
                 public_read: true,
                 workers: Some(2),
             },

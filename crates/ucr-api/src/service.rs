@@ -16,15 +16,16 @@ pub const OPENAPI_JSON: &str = include_str!("../../../openapi/openapi.json");
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health", web::get().to(health))
-        .route("/ready", web::get().to(ready))
-        .route("/openapi.json", web::get().to(openapi))
+    let get_only = |path: &str| web::resource(path).default_service(web::to(entries::not_allowed));
+    cfg.service(get_only("/health").route(web::get().to(health)))
+        .service(get_only("/ready").route(web::get().to(ready)))
+        .service(get_only("/openapi.json").route(web::get().to(openapi)))
         .service(
             utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
                 .config(utoipa_swagger_ui::Config::from("/openapi.json")),
         )
         .route("/docs", web::get().to(docs_redirect))
-        .route("/api/v1/vocabularies", web::get().to(vocabularies));
+        .service(get_only("/api/v1/vocabularies").route(web::get().to(vocabularies)));
     crate::imports::configure(cfg);
     entries::configure(cfg);
     cfg.default_service(web::to(not_found));

@@ -120,24 +120,53 @@ pub const ASSIGNED: &[&str] = &[
 
 fn parse_value<T: serde::de::DeserializeOwned>(
     name: &str,
-    value: Value,
+    mut value: Value,
     problems: &mut Problems,
 ) -> Option<T> {
     if value.is_null() {
         return None;
     }
-    match serde_json::from_value(value) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            let message = e.to_string();
-            let code = if message.starts_with("unknown field") {
-                Code::UnknownField
-            } else {
-                Code::Format
-            };
-            problems.error(pointer("", name), code, message);
-            None
+    // Unknown members of nested objects are each reported at their own pointer, then left
+    // out so that the rest of the value is still read.
+    for _ in 0..64 {
+        match serde_json::from_value(value.clone()) {
+            Ok(v) => return Some(v),
+            Err(e) => {
+                let message = e.to_string();
+                let unknown = message
+                    .strip_prefix("unknown field `")
+                    .and_then(|rest| rest.split_once('`'))
+                    .map(|(member, _)| member.to_string());
+                match unknown.and_then(|m| remove_member(&mut value, &m).map(|at| (m, at))) {
+                    Some((member, at)) => {
+                        let field = match at {
+                            Some(i) => pointer(&pointer(&pointer("", name), i), &member),
+                            None => pointer(&pointer("", name), &member),
+                        };
+                        problems.error(field, Code::UnknownField, message);
+                    }
+                    None => {
+                        problems.error(pointer("", name), Code::Format, message);
+                        return None;
+                    }
+                }
+            }
         }
+    }
+    None
+}
+
+/// Removes `member` from an object, or from the first object of an array that has it;
+/// returns the array index (if any), or `None` when no object has the member.
+fn remove_member(value: &mut Value, member: &str) -> Option<Option<usize>> {
+    match value {
+        Value::Object(map) => map.remove(member).map(|_| None),
+        Value::Array(items) => items.iter_mut().enumerate().find_map(|(i, item)| {
+            item.as_object_mut()
+                .and_then(|m| m.remove(member))
+                .map(|_| Some(i))
+        }),
+        _ => None,
     }
 }
 

@@ -255,7 +255,7 @@ impl<R: BufRead> JsonRows<R> {
     }
 
     /// Reads one JSON value's bytes (object, array, string or scalar).
-    fn element(&mut self) -> std::io::Result<Result<Vec<u8>, String>> {
+    fn element(&mut self) -> std::io::Result<Result<Vec<u8>, (String, bool)>> {
         let mut out = Vec::new();
         let mut depth = 0usize;
         let mut in_string = false;
@@ -263,9 +263,10 @@ impl<R: BufRead> JsonRows<R> {
         let mut too_long = false;
         loop {
             let Some(b) = self.peek()? else {
-                return Ok(Err(
+                return Ok(Err((
                     "the file ends in the middle of an entry (truncated JSON)".into(),
-                ));
+                    false,
+                )));
             };
             if !in_string && depth == 0 && matches!(b, b',' | b']') && !out.is_empty() {
                 break;
@@ -309,7 +310,8 @@ impl<R: BufRead> JsonRows<R> {
             }
         }
         if too_long {
-            return Ok(Err(format!("the entry is larger than {ENTRY_MAX} bytes")));
+            // The entry was read to its end: the ones after it can still be read.
+            return Ok(Err((format!("the entry is larger than {ENTRY_MAX} bytes"), true)));
         }
         Ok(Ok(out))
     }
@@ -376,7 +378,7 @@ impl<R: BufRead> JsonRows<R> {
                                 format!("line {}: text after the entry", self.line),
                             ),
                         },
-                        Err(m) => Row::broken(line, format!("line {line}: {m}")),
+                        Err((m, _)) => Row::broken(line, format!("line {line}: {m}")),
                     }));
                 }
                 JsonState::Before => {
@@ -397,8 +399,10 @@ impl<R: BufRead> JsonRows<R> {
                             self.state = JsonState::After;
                             return Ok(Some(match el {
                                 Ok(bytes) => Self::parse(line, &bytes),
-                                Err(m) => {
-                                    self.state = JsonState::Done;
+                                Err((m, recoverable)) => {
+                                    if !recoverable {
+                                        self.state = JsonState::Done;
+                                    }
                                     Row::broken(line, format!("line {line}: {m}"))
                                 }
                             }));

@@ -347,6 +347,9 @@ impl Register {
             .filter(revisions::entry_id.eq(&id))
             .order(revisions::seq.asc())
             .load(&mut conn)?;
+        if rows.is_empty() {
+            return Err(RegisterError::NotFound(key.to_string()));
+        }
         rows.into_iter().map(RevisionRow::into_revision).collect()
     }
 
@@ -427,6 +430,10 @@ fn expect_version(current: &Entry, w: &Write) -> Result<(), RegisterError> {
 /// The entry with this id or registry number.
 pub(crate) fn find(c: &mut Db, key: &str) -> Result<Option<Entry>, RegisterError> {
     let key = key.trim();
+    // No id or registry number holds a control character (PostgreSQL refuses NUL outright).
+    if key.is_empty() || key.chars().any(char::is_control) {
+        return Ok(None);
+    }
     let body: Option<String> = if Uuid::parse_str(key).is_ok() {
         entries::table
             .filter(entries::id.eq(key.to_lowercase()))
@@ -445,6 +452,9 @@ pub(crate) fn find(c: &mut Db, key: &str) -> Result<Option<Entry>, RegisterError
 
 /// The id of a deleted entry, from its history.
 fn history_id(c: &mut Db, key: &str) -> Result<Option<String>, RegisterError> {
+    if key.chars().any(char::is_control) {
+        return Ok(None);
+    }
     if Uuid::parse_str(key.trim()).is_ok() {
         return Ok(Some(key.trim().to_lowercase()));
     }
