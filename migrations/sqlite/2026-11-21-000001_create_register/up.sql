@@ -18,21 +18,25 @@ CREATE TABLE entries (
     parent_id TEXT REFERENCES entries (id) DEFERRABLE INITIALLY DEFERRED,
     reserve_id TEXT REFERENCES entries (id) DEFERRABLE INITIALLY DEFERRED,
     museum_id TEXT REFERENCES entries (id) DEFERRABLE INITIALLY DEFERRED,
-    isil_key TEXT UNIQUE,
+    isil_key TEXT,
     inventory_scope TEXT,
     inventory_number TEXT,
     version BIGINT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
-    body TEXT NOT NULL,
-    UNIQUE (inventory_scope, inventory_number)
+    body TEXT NOT NULL
 );
-CREATE INDEX entries_kind ON entries (kind, registry_number);
+-- Most entries have no ISIL, inventory number or reference: partial indexes keep bulk loads
+-- from maintaining index entries for NULLs.
+CREATE UNIQUE INDEX entries_isil ON entries (isil_key) WHERE isil_key IS NOT NULL;
+CREATE UNIQUE INDEX entries_inventory ON entries (inventory_scope, inventory_number)
+    WHERE inventory_number IS NOT NULL;
+CREATE INDEX entries_kind ON entries (kind, id);
 CREATE INDEX entries_region ON entries (region);
 CREATE INDEX entries_status ON entries (status);
-CREATE INDEX entries_parent ON entries (parent_id);
-CREATE INDEX entries_reserve ON entries (reserve_id);
-CREATE INDEX entries_museum ON entries (museum_id);
+CREATE INDEX entries_parent ON entries (parent_id) WHERE parent_id IS NOT NULL;
+CREATE INDEX entries_reserve ON entries (reserve_id) WHERE reserve_id IS NOT NULL;
+CREATE INDEX entries_museum ON entries (museum_id) WHERE museum_id IS NOT NULL;
 
 -- Every change of every entry, numbered by the global change sequence.
 CREATE TABLE revisions (

@@ -217,7 +217,7 @@ struct Pending {
 struct Load<'o> {
     options: &'o Options,
     import_id: String,
-    seq: i64,
+    counters: store::Counters,
     report: ImportReport,
 }
 
@@ -293,7 +293,7 @@ impl Load<'_> {
                     record,
                     checked.problems,
                     w,
-                    self.seq,
+                    &mut self.counters,
                     Some(&self.import_id),
                 )
                 .map(|s| Applied::Updated(s.warnings.len()))
@@ -309,17 +309,14 @@ impl Load<'_> {
                     record,
                     checked.problems,
                     w,
-                    self.seq,
+                    &mut self.counters,
                     Some(&self.import_id),
                 )
                 .map(|s| Applied::Created(s.warnings.len()))
             }
         };
         match result {
-            Ok(applied) => {
-                self.seq += 1;
-                Ok(applied)
-            }
+            Ok(applied) => Ok(applied),
             Err(RegisterError::Invalid(p)) | Err(RegisterError::Duplicate(p)) => {
                 let waits = p
                     .iter()
@@ -364,11 +361,11 @@ impl Register {
         let import_id = Uuid::now_v7().to_string();
         let mut conn = self.connection()?;
         let result = conn.transaction::<ImportReport, Stop, _>(|c| {
-            let seq = store::lock(c)?;
+            let counters = store::Counters::take(c)?;
             let mut load = Load {
                 options,
                 import_id: import_id.clone(),
-                seq,
+                counters,
                 report: ImportReport {
                     import_id: None,
                     outcome: Outcome::Committed,
@@ -436,6 +433,7 @@ impl Register {
                 let number = registry_number(&p.value);
                 load.reject(&p.file, p.line, number, problems);
             }
+            load.counters.flush(c)?;
             let mut report = load.report;
             if options.dry_run {
                 report.outcome = Outcome::DryRun;
@@ -499,7 +497,7 @@ impl Register {
         let id = id.trim().to_lowercase();
         let mut conn = self.connection()?;
         conn.transaction::<_, RegisterError, _>(|c| {
-            let mut seq = store::lock(c)?;
+            let mut counters = store::Counters::take(c)?;
             let import: Import = imports::table
                 .filter(imports::id.eq(&id))
                 .first(c)
@@ -554,7 +552,7 @@ impl Register {
                     continue;
                 };
                 if op == Operation::Create.as_str() {
-                    store::remove(c, current, &w, seq, None)?;
+                    store::remove(c, current, &w, &mut counters, None)?;
                 } else {
                     let before: String = revisions::table
                         .filter(revisions::entry_id.eq(entry_id))
@@ -564,10 +562,18 @@ impl Register {
                         .first(c)?;
                     let previous: Entry = serde_json::from_str(&before)
                         .map_err(|e| RegisterError::Database(format!("stored entry: {e}")))?;
-                    store::save_update(c, current, previous.record, Vec::new(), &w, seq, None)?;
+                    store::save_update(
+                        c,
+                        current,
+                        previous.record,
+                        Vec::new(),
+                        &w,
+                        &mut counters,
+                        None,
+                    )?;
                 }
-                seq += 1;
             }
+            counters.flush(c)?;
             diesel::update(imports::table.filter(imports::id.eq(&id)))
                 .set((
                     imports::status.eq("undone"),

@@ -311,7 +311,10 @@ impl<R: BufRead> JsonRows<R> {
         }
         if too_long {
             // The entry was read to its end: the ones after it can still be read.
-            return Ok(Err((format!("the entry is larger than {ENTRY_MAX} bytes"), true)));
+            return Ok(Err((
+                format!("the entry is larger than {ENTRY_MAX} bytes"),
+                true,
+            )));
         }
         Ok(Ok(out))
     }

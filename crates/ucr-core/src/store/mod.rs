@@ -215,8 +215,17 @@ impl Register {
         };
         let mut conn = self.pool.get()?;
         conn.transaction(|c| {
-            let seq = lock(c)?;
-            let saved = insert(c, Uuid::now_v7(), record, checked.problems, w, seq, None)?;
+            let mut counters = Counters::take(c)?;
+            let saved = insert(
+                c,
+                Uuid::now_v7(),
+                record,
+                checked.problems,
+                w,
+                &mut counters,
+                None,
+            )?;
+            counters.flush(c)?;
             Ok(saved)
         })
     }
@@ -277,7 +286,7 @@ impl Register {
     ) -> Result<Saved, RegisterError> {
         let mut conn = self.pool.get()?;
         conn.transaction(|c| {
-            let seq = lock(c)?;
+            let mut counters = Counters::take(c)?;
             let current = find(c, key)?.ok_or_else(|| RegisterError::NotFound(key.to_string()))?;
             expect_version(&current, w)?;
             let value = build(&current)?;
@@ -285,7 +294,9 @@ impl Register {
             let Some(record) = checked.record else {
                 return Err(RegisterError::Invalid(checked.problems));
             };
-            save_update(c, current, record, checked.problems, w, seq, None)
+            let saved = save_update(c, current, record, checked.problems, w, &mut counters, None)?;
+            counters.flush(c)?;
+            Ok(saved)
         })
     }
 
@@ -293,10 +304,12 @@ impl Register {
     pub fn delete(&self, key: &str, w: &Write) -> Result<Revision, RegisterError> {
         let mut conn = self.pool.get()?;
         conn.transaction(|c| {
-            let seq = lock(c)?;
+            let mut counters = Counters::take(c)?;
             let current = find(c, key)?.ok_or_else(|| RegisterError::NotFound(key.to_string()))?;
             expect_version(&current, w)?;
-            remove(c, current, w, seq, None)
+            let revision = remove(c, current, w, &mut counters, None)?;
+            counters.flush(c)?;
+            Ok(revision)
         })
     }
 
@@ -396,20 +409,70 @@ fn filtered<'a>(f: &Filter) -> entries::BoxedQuery<'a, <Db as Connection>::Backe
     q
 }
 
-/// Takes the change counter: the first statement of every write, so writers queue here (a
-/// row lock on PostgreSQL, the write lock on SQLite) and every rule below runs race-free.
-/// Returns the last sequence number used.
-pub(crate) fn lock(c: &mut Db) -> Result<i64, RegisterError> {
-    diesel::update(counters::table.filter(counters::name.eq("change")))
-        .set(counters::value.eq(counters::value))
-        .execute(c)?;
-    Ok(counters::table
-        .filter(counters::name.eq("change"))
-        .select(counters::value)
-        .first(c)?)
+/// The sequences a write transaction draws from: the global change sequence and the
+/// registry-number sequence of each kind. Taken once at the start of the transaction (its
+/// first statement takes the change counter's row, so writers queue there on both backends
+/// and every rule below runs race-free), kept in memory, written back before commit.
+pub(crate) struct Counters {
+    change: i64,
+    kinds: std::collections::HashMap<&'static str, i64>,
+    changed_kinds: bool,
 }
 
-/// Records that sequence numbers up to `seq` are used.
+impl Counters {
+    /// Takes the change counter (the write lock) and reads the sequences.
+    pub(crate) fn take(c: &mut Db) -> Result<Counters, RegisterError> {
+        diesel::update(counters::table.filter(counters::name.eq("change")))
+            .set(counters::value.eq(counters::value))
+            .execute(c)?;
+        let rows: Vec<(String, i64)> = counters::table
+            .select((counters::name, counters::value))
+            .load(c)?;
+        let mut out = Counters {
+            change: 0,
+            kinds: std::collections::HashMap::new(),
+            changed_kinds: false,
+        };
+        for (name, value) in rows {
+            match Kind::from_prefix(&name) {
+                Some(kind) => {
+                    out.kinds.insert(kind.prefix(), value);
+                }
+                None if name == "change" => out.change = value,
+                None => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// The next number of the change sequence.
+    pub(crate) fn next_change(&mut self) -> i64 {
+        self.change += 1;
+        self.change
+    }
+
+    fn last_number(&self, kind: Kind) -> i64 {
+        self.kinds.get(kind.prefix()).copied().unwrap_or(0)
+    }
+
+    fn set_number(&mut self, kind: Kind, value: i64) {
+        self.kinds.insert(kind.prefix(), value);
+        self.changed_kinds = true;
+    }
+
+    /// Writes the sequences back (before commit).
+    pub(crate) fn flush(&self, c: &mut Db) -> Result<(), RegisterError> {
+        advance(c, "change", self.change)?;
+        if self.changed_kinds {
+            for (name, value) in &self.kinds {
+                advance(c, name, *value)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Records a counter's value.
 fn advance(c: &mut Db, name: &str, value: i64) -> Result<(), RegisterError> {
     diesel::update(counters::table.filter(counters::name.eq(name)))
         .set(counters::value.eq(value))
@@ -448,6 +511,44 @@ pub(crate) fn find(c: &mut Db, key: &str) -> Result<Option<Entry>, RegisterError
             .optional()?
     };
     body.map(|b| rows::entry_from_body(&b)).transpose()
+}
+
+/// What a reference needs to know of the entry it names.
+pub(crate) struct Located {
+    pub(crate) id: Uuid,
+    pub(crate) kind: Kind,
+    pub(crate) registry_number: String,
+}
+
+/// The id, kind and registry number of the entry with this id or registry number, without
+/// reading the entry itself.
+pub(crate) fn locate(c: &mut Db, key: &str) -> Result<Option<Located>, RegisterError> {
+    let key = key.trim();
+    if key.is_empty() || key.chars().any(char::is_control) {
+        return Ok(None);
+    }
+    let query = entries::table.select((entries::id, entries::kind, entries::registry_number));
+    let row: Option<(String, String, String)> = if Uuid::parse_str(key).is_ok() {
+        query
+            .filter(entries::id.eq(key.to_lowercase()))
+            .first(c)
+            .optional()?
+    } else {
+        query
+            .filter(entries::registry_number.eq(key.to_uppercase()))
+            .first(c)
+            .optional()?
+    };
+    let Some((id, kind, registry_number)) = row else {
+        return Ok(None);
+    };
+    let stored =
+        |what: &str| RegisterError::Database(format!("stored {what} of {registry_number}"));
+    Ok(Some(Located {
+        id: Uuid::parse_str(&id).map_err(|_| stored("id"))?,
+        kind: Kind::parse(&kind).ok_or_else(|| stored("kind"))?,
+        registry_number: registry_number.clone(),
+    }))
 }
 
 /// The id of a deleted entry, from its history.
@@ -509,19 +610,19 @@ pub(crate) fn context_rules(
     let mut resolved = Vec::new();
     for (field, reference, kind) in wanted {
         let at = format!("/{field}");
-        match find(c, &reference.to_string())? {
+        match locate(c, &reference.to_string())? {
             None => problems.push(Problem::error(
                 at,
                 Code::UnknownReference,
                 format!("no entry has the id or registry number {reference}"),
             )),
-            Some(target) if target.kind() != kind => problems.push(Problem::error(
+            Some(target) if target.kind != kind => problems.push(Problem::error(
                 at,
                 Code::WrongReferenceKind,
                 format!(
                     "{} is a {}, not a {}",
-                    target.registry_number(),
-                    target.kind().as_str().replace('_', " "),
+                    target.registry_number,
+                    target.kind.as_str().replace('_', " "),
                     kind.as_str().replace('_', " ")
                 ),
             )),
@@ -588,7 +689,7 @@ pub(crate) fn context_rules(
 fn parent_cycle(
     c: &mut Db,
     me: &str,
-    parent: &Entry,
+    parent: &Located,
     problems: &mut Vec<Problem>,
 ) -> Result<(), RegisterError> {
     let mut at = Some(parent.id.to_string());
@@ -600,7 +701,7 @@ fn parent_cycle(
                 Code::CrossField,
                 format!(
                     "{} would become its own ancestor: branches may not form a cycle",
-                    parent.registry_number()
+                    parent.registry_number
                 ),
             ));
             return Ok(());
@@ -660,14 +761,14 @@ fn finish(problems: Vec<Problem>) -> Result<Vec<Problem>, RegisterError> {
     Ok(problems)
 }
 
-/// Inserts a new entry and its first revision (change number `seq + 1`).
+/// Inserts a new entry and its first revision.
 pub(crate) fn insert(
     c: &mut Db,
     id: Uuid,
     mut record: Record,
     mut problems: Vec<Problem>,
     w: &Write,
-    seq: i64,
+    counters: &mut Counters,
     import_id: Option<&str>,
 ) -> Result<Saved, RegisterError> {
     context_rules(c, id, &mut record, None, w.role, &mut problems)?;
@@ -677,14 +778,13 @@ pub(crate) fn insert(
         Some(n) => {
             // A supplied number moves the sequence past it, so assigned numbers never collide.
             if let Some((_, value)) = parse_registry_number(&n) {
-                let last = counter(c, kind.prefix())?;
-                if value > last {
-                    advance(c, kind.prefix(), value)?;
+                if value > counters.last_number(kind) {
+                    counters.set_number(kind, value);
                 }
             }
             n
         }
-        None => next_number(c, kind)?,
+        None => next_number(c, kind, counters)?,
     };
     record.registry_number = Some(number);
     let at = now();
@@ -696,19 +796,23 @@ pub(crate) fn insert(
         created_at: at,
         updated_at: at,
     };
-    let row = EntryRow::from_entry(&entry, &entry.to_json().to_string());
+    let body = body_of(&entry)?;
+    let row = EntryRow::from_entry(&entry, &body);
     diesel::insert_into(entries::table)
         .values(&row)
         .execute(c)
         .map_err(unique_violation)?;
-    append(c, &entry, Operation::Create, w, seq + 1, import_id)?;
-    advance(c, "change", seq + 1)?;
+    append(c, &entry, body, Operation::Create, w, counters, import_id)?;
     Ok(Saved { entry, warnings })
 }
 
+fn body_of(entry: &Entry) -> Result<String, RegisterError> {
+    serde_json::to_string(entry).map_err(|e| RegisterError::Database(format!("entry to JSON: {e}")))
+}
+
 /// Next free registry number of a kind.
-fn next_number(c: &mut Db, kind: Kind) -> Result<String, RegisterError> {
-    let mut n = counter(c, kind.prefix())?;
+fn next_number(c: &mut Db, kind: Kind, counters: &mut Counters) -> Result<String, RegisterError> {
+    let mut n = counters.last_number(kind);
     loop {
         n += 1;
         let candidate = format_registry_number(kind, n);
@@ -717,17 +821,10 @@ fn next_number(c: &mut Db, kind: Kind) -> Result<String, RegisterError> {
             .count()
             .get_result(c)?;
         if taken == 0 {
-            advance(c, kind.prefix(), n)?;
+            counters.set_number(kind, n);
             return Ok(candidate);
         }
     }
-}
-
-fn counter(c: &mut Db, name: &str) -> Result<i64, RegisterError> {
-    Ok(counters::table
-        .filter(counters::name.eq(name))
-        .select(counters::value)
-        .first(c)?)
 }
 
 /// Writes a changed entry and its revision.
@@ -737,7 +834,7 @@ pub(crate) fn save_update(
     mut record: Record,
     mut problems: Vec<Problem>,
     w: &Write,
-    seq: i64,
+    counters: &mut Counters,
     import_id: Option<&str>,
 ) -> Result<Saved, RegisterError> {
     context_rules(
@@ -762,7 +859,8 @@ pub(crate) fn save_update(
         created_at: current.created_at,
         updated_at: now(),
     };
-    let row = EntryRow::from_entry(&entry, &entry.to_json().to_string());
+    let body = body_of(&entry)?;
+    let row = EntryRow::from_entry(&entry, &body);
     let changed = diesel::update(
         entries::table
             .filter(entries::id.eq(current.id.to_string()))
@@ -777,8 +875,7 @@ pub(crate) fn save_update(
             actual: current.version + 1,
         });
     }
-    append(c, &entry, operation, w, seq + 1, import_id)?;
-    advance(c, "change", seq + 1)?;
+    append(c, &entry, body, operation, w, counters, import_id)?;
     Ok(Saved { entry, warnings })
 }
 
@@ -787,7 +884,7 @@ pub(crate) fn remove(
     c: &mut Db,
     current: Entry,
     w: &Write,
-    seq: i64,
+    counters: &mut Counters,
     import_id: Option<&str>,
 ) -> Result<Revision, RegisterError> {
     let me = current.id.to_string();
@@ -808,22 +905,22 @@ pub(crate) fn remove(
     diesel::delete(entries::table.filter(entries::id.eq(&me))).execute(c)?;
     let mut last = current;
     last.version += 1;
-    let revision = append(c, &last, Operation::Delete, w, seq + 1, import_id)?;
-    advance(c, "change", seq + 1)?;
-    Ok(revision)
+    let body = body_of(&last)?;
+    append(c, &last, body, Operation::Delete, w, counters, import_id)
 }
 
 fn append(
     c: &mut Db,
     entry: &Entry,
+    body: String,
     operation: Operation,
     w: &Write,
-    seq: i64,
+    counters: &mut Counters,
     import_id: Option<&str>,
 ) -> Result<Revision, RegisterError> {
     let recorded_at = now();
     let row = RevisionRow {
-        seq,
+        seq: counters.next_change(),
         entry_id: entry.id.to_string(),
         version: entry.version,
         operation: operation.as_str().to_string(),
@@ -831,12 +928,22 @@ fn append(
         recorded_at: recorded_at.naive_utc(),
         reason: w.reason.clone(),
         import_id: import_id.map(str::to_string),
-        body: entry.to_json().to_string(),
+        body,
     };
     diesel::insert_into(revisions::table)
         .values(&row)
         .execute(c)?;
-    row.into_revision()
+    Ok(Revision {
+        seq: row.seq,
+        entry_id: entry.id,
+        version: entry.version,
+        operation,
+        actor: row.actor,
+        recorded_at,
+        reason: row.reason,
+        import_id: row.import_id,
+        entry: entry.clone(),
+    })
 }
 
 /// A unique index caught what the rules did not (cannot happen while writers are serialised,

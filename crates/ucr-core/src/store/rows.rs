@@ -11,7 +11,7 @@ use diesel::prelude::*;
 
 /// An `entries` row: the searchable and constrained columns beside the body.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
-#[diesel(table_name = entries, treat_none_as_null = true)]
+#[diesel(table_name = entries, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub(crate) struct EntryRow {
     pub id: String,
     pub kind: String,
@@ -88,7 +88,7 @@ impl EntryRow {
 
 /// A `revisions` row.
 #[derive(Debug, Clone, Insertable, Queryable)]
-#[diesel(table_name = revisions)]
+#[diesel(table_name = revisions, treat_none_as_default_value = false)]
 pub(crate) struct RevisionRow {
     pub seq: i64,
     pub entry_id: String,

@@ -5,6 +5,7 @@
 mod concurrency;
 mod fixtures;
 mod history;
+mod import;
 mod lifecycle;
 mod references;
 mod schema;
