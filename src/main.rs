@@ -42,11 +42,34 @@ enum Command {
     Export(bulk::ExportArgs),
     /// Write a synthetic set of entries of every kind (for benchmarks).
     Generate(bulk::GenerateArgs),
+    /// Create, list or revoke access tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Validate entries (a JSON array or one object) against every rule and the register,
     /// without writing.
     Validate {
         /// JSON file.
         file: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it (the only time it is shown; only its hash is stored).
+    Create {
+        /// The token's name: recorded as the actor of every change made with it.
+        #[arg(long)]
+        name: String,
+        /// reader, clerk or admin.
+        #[arg(long, value_parser = ["reader", "clerk", "admin"])]
+        role: String,
+    },
+    /// List tokens (names, roles, dates; never the tokens).
+    List,
+    /// Revoke a token by name; it is refused from now on.
+    Revoke {
+        /// The token's name.
+        name: String,
     },
 }
 
@@ -78,6 +101,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Imports(command) => bulk::imports(&cli.database, command),
         Command::Export(args) => bulk::export(&cli.database, args),
         Command::Generate(args) => bulk::generate(args),
+        Command::Token(command) => {
+            let register = Register::open(&cli.database)
+                .with_context(|| format!("opening {}", cli.database))?;
+            match command {
+                TokenCommand::Create { name, role } => {
+                    let role =
+                        ucr_core::Role::parse(&role).context("role: reader, clerk or admin")?;
+                    println!("{}", register.create_token(&name, role)?);
+                }
+                TokenCommand::List => {
+                    for t in register.tokens()? {
+                        let state = match t.revoked_at {
+                            Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
+                            None => "active".to_string(),
+                        };
+                        println!(
+                            "{:<30} {:<7} created {}  {state}",
+                            t.name,
+                            t.role,
+                            t.created_at.format("%Y-%m-%d %H:%M")
+                        );
+                    }
+                }
+                TokenCommand::Revoke { name } => {
+                    register.revoke_token(&name)?;
+                    println!("token {name} revoked");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Openapi => {
             print!("{}", ucr_api::openapi::document_text()?);
             Ok(ExitCode::SUCCESS)

@@ -3,7 +3,9 @@
 use anyhow::{Context, Result};
 use std::net::TcpListener;
 use std::process::ExitCode;
-use ucr_core::{Register, RegisterError, Role, Write};
+use ucr_core::import::read::Format;
+use ucr_core::import::{Mode, Options, Outcome, Source};
+use ucr_core::{Register, Role, Write};
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -59,45 +61,39 @@ pub fn run(database: &str, args: ServeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Loads a JSON array of entries into an empty register. Entries that refer to others are
-/// retried after the rest, so the file's order does not matter.
+/// Loads a file of entries (JSON, NDJSON or CSV) into an empty register as one import.
 fn seed(register: &Register, path: &std::path::Path) -> Result<()> {
     if register.list(&Default::default(), 1, None)?.total > 0 {
         tracing::info!("the register is not empty; not seeding");
         return Ok(());
     }
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut pending: Vec<serde_json::Value> = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a JSON array of entries", path.display()))?;
-    let writer = Write::by("seed", Role::Admin);
-    let total = pending.len();
-    loop {
-        let before = pending.len();
-        let mut waiting = Vec::new();
-        let mut last_problems = Vec::new();
-        for value in pending {
-            match register.create(value.clone(), &writer) {
-                Ok(_) => {}
-                Err(RegisterError::Invalid(problems)) => {
-                    last_problems = problems;
-                    waiting.push(value);
-                }
-                Err(other) => return Err(other.into()),
-            }
-        }
-        if waiting.is_empty() {
-            tracing::info!(entries = total, file = %path.display(), "seeded");
-            return Ok(());
-        }
-        if waiting.len() == before {
-            anyhow::bail!(
-                "{} entries of {} cannot be loaded; first problems: {:?}",
-                waiting.len(),
-                path.display(),
-                last_problems
-            );
-        }
-        pending = waiting;
+    let name = path.display().to_string();
+    let format = Format::from_name(&name)
+        .with_context(|| format!("{name}: a seed file is .json, .ndjson or .csv"))?;
+    let file = std::fs::File::open(path).with_context(|| format!("opening {name}"))?;
+    let options = Options {
+        mode: Mode::Create,
+        atomic: true,
+        dry_run: false,
+        kind: None,
+        writer: Write::by("seed", Role::Admin),
+    };
+    let report = register.import(
+        vec![Source {
+            name: name.clone(),
+            reader: Box::new(file),
+            format,
+        }],
+        &options,
+        &mut |_| {},
+    )?;
+    if report.outcome != Outcome::Committed {
+        anyhow::bail!(
+            "{name} cannot be loaded: {} rejected rows, first: {:?}",
+            report.rejected,
+            report.rows.first()
+        );
     }
+    tracing::info!(entries = report.created, file = %name, "seeded");
+    Ok(())
 }

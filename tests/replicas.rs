@@ -83,6 +83,9 @@ fn no_lost_update(scratch: Scratch) {
                 .to_string()
         })
         .collect();
+    let token = register
+        .create_token("clerk-replicas", Role::Clerk)
+        .unwrap();
     let (_a, base_a) = serve(&scratch.url);
     let (_b, base_b) = serve(&scratch.url);
     let bases = [base_a, base_b];
@@ -92,6 +95,7 @@ fn no_lost_update(scratch: Scratch) {
     std::thread::scope(|s| {
         for c in 0..CLIENTS {
             let (ids, bases, wins, refused, failures) = (&ids, &bases, &wins, &refused, &failures);
+            let token = &token;
             s.spawn(move || {
                 let client = reqwest::blocking::Client::new();
                 let started = Instant::now();
@@ -120,6 +124,7 @@ fn no_lost_update(scratch: Scratch) {
                         .patch(format!("{write_to}/api/v1/theatres/{id}"))
                         .header("content-type", "application/merge-patch+json")
                         .header("if-match", etag)
+                        .header("authorization", format!("Bearer {token}"))
                         .body(json!({"seats": seats + 1}).to_string())
                         .send()
                         .unwrap();

@@ -30,8 +30,8 @@ fn two_clients_with_the_same_etag_one_wins() {
         let id = theatre["id"].as_str().unwrap().to_string();
         let path = format!("/api/v1/theatres/{id}");
         let clients = [
-            reqwest::blocking::Client::new(),
-            reqwest::blocking::Client::new(),
+            app.client(ucr_core::Role::Clerk),
+            app.client(ucr_core::Role::Clerk),
         ];
         let rounds = 8;
         for round in 0..rounds {
@@ -94,8 +94,8 @@ fn concurrent_writers_without_if_match_lose_no_update() {
         let id = museum["id"].as_str().unwrap().to_string();
         let path = format!("/api/v1/museums/{id}");
         let clients = [
-            reqwest::blocking::Client::new(),
-            reqwest::blocking::Client::new(),
+            app.client(ucr_core::Role::Clerk),
+            app.client(ucr_core::Role::Clerk),
         ];
         let rounds = 8;
         for round in 0..rounds {
@@ -158,7 +158,7 @@ fn concurrent_creates_get_distinct_numbers() {
                     let barrier = &barrier;
                     let theatres = &theatres;
                     s.spawn(move || {
-                        let client = reqwest::blocking::Client::new();
+                        let client = app.client(ucr_core::Role::Clerk);
                         barrier.wait();
                         theatres
                             .iter()

@@ -161,6 +161,31 @@ impl Walk<'_> {
         self.app.send(request)
     }
 
+    /// Sends a request as an anonymous client with this `Authorization` header (if any).
+    fn send_as(
+        &self,
+        authorization: Option<&str>,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: Option<String>,
+    ) -> Reply {
+        let mut request = self.app.anon.request(
+            Method::from_bytes(method.as_bytes()).unwrap(),
+            self.app.url(path),
+        );
+        if let Some(a) = authorization {
+            request = request.header("authorization", a);
+        }
+        if let Some(ct) = content_type {
+            request = request.header("content-type", ct);
+        }
+        if let Some(b) = body {
+            request = request.body(b);
+        }
+        self.app.send(request)
+    }
+
     fn fail(&mut self, what: String) {
         self.failures.push(format!("[{}] {what}", self.app.backend));
     }
@@ -910,6 +935,49 @@ fn every_operation_answers_as_documented() {
                 }
             }
         }
+        // 401 and 403: refused before anything is read or written, on every operation that
+        // documents them.
+        for (method, template) in &operations {
+            let (method, template) = (method.as_str(), template.as_str());
+            let statuses = api.statuses(method, template);
+            let path = template
+                .replace("{key}", "THR-000001")
+                .replace("{id}", unknown)
+                .replace("{version}", "1");
+            let (content_type, body) = match method {
+                "PATCH" => (Some("application/merge-patch+json"), Some("{}".to_string())),
+                "POST" | "PUT" => (Some("application/json"), Some("{}".to_string())),
+                _ => (None, None),
+            };
+            if statuses.contains(&401) {
+                let reply = walk.send_as(
+                    Some("Bearer ucr_not-a-token"),
+                    method,
+                    &path,
+                    content_type,
+                    body.clone(),
+                );
+                if reply.header("www-authenticate").is_none() {
+                    walk.fail(format!("{method} {template}: 401 without WWW-Authenticate"));
+                }
+                walk.error(method, template, 401, "/problems/unauthorized", reply);
+            }
+            if statuses.contains(&403) {
+                let description = api.operation(method, template)["description"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let lower = if description.contains("role admin") {
+                    ucr_core::Role::Clerk
+                } else {
+                    ucr_core::Role::Reader
+                };
+                let auth = format!("Bearer {}", app.tokens[&lower]);
+                let reply = walk.send_as(Some(&auth), method, &path, content_type, body);
+                walk.error(method, template, 403, "/problems/forbidden", reply);
+            }
+        }
+
         if app.snapshot() != before {
             walk.fail("a provoked error changed the register".into());
         }

@@ -181,7 +181,7 @@ fn run(app: &TestApp, trip: Trip) {
         assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
         for r in items {
             assert_eq!(r["entry_id"], id.as_str());
-            assert_eq!(r["actor"], "api");
+            assert_eq!(r["actor"], "admin-test");
         }
         assert!(items[0].get("reason").is_none());
         assert_eq!(items[2]["reason"], "checked against the source");

@@ -9,8 +9,12 @@ use ucr_core::testing::Scratch;
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`
     pub base: String,
-    /// A client with no default headers.
+    /// A client that sends the admin token (named `admin-test`) on every request.
     pub http: reqwest::blocking::Client,
+    /// A client with no default headers: an anonymous caller.
+    pub anon: reqwest::blocking::Client,
+    /// Tokens of the roles: `reader-test`, `clerk-test`, `admin-test`.
+    pub tokens: std::collections::HashMap<ucr_core::Role, String>,
     /// `sqlite` or `postgres`.
     pub backend: &'static str,
     handle: ServerHandle,
@@ -47,14 +51,50 @@ impl TestApp {
             })
         });
         let handle = rx.recv().unwrap();
+        let tokens: std::collections::HashMap<ucr_core::Role, String> = [
+            ucr_core::Role::Reader,
+            ucr_core::Role::Clerk,
+            ucr_core::Role::Admin,
+        ]
+        .into_iter()
+        .map(|role| {
+            let name = format!("{role}-test");
+            (role, scratch.register().create_token(&name, role).unwrap())
+        })
+        .collect();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", tokens[&ucr_core::Role::Admin])
+                .parse()
+                .unwrap(),
+        );
         TestApp {
             base,
-            http: reqwest::blocking::Client::new(),
+            http: reqwest::blocking::Client::builder()
+                .default_headers(headers)
+                .build()
+                .unwrap(),
+            anon: reqwest::blocking::Client::new(),
+            tokens,
             backend: scratch.backend,
             handle,
             thread: Some(thread),
             scratch: Some(scratch),
         }
+    }
+
+    /// A client sending the token of `role` on every request.
+    pub fn client(&self, role: ucr_core::Role) -> reqwest::blocking::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", self.tokens[&role]).parse().unwrap(),
+        );
+        reqwest::blocking::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap()
     }
 
     /// The register behind the service, for checking database contents.

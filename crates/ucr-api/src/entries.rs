@@ -1,5 +1,6 @@
 //! The six collections (`/api/v1/theatres` …), entries by id or registry number, and history.
 
+use crate::access::{caller, Caller};
 use crate::body;
 use crate::problem::ApiError;
 use crate::State;
@@ -46,23 +47,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// Who is calling. Until access tokens exist every caller writes as `api` with full rights.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    /// Recorded as the actor of revisions.
-    pub name: String,
-    /// What the caller may do.
-    pub role: Role,
-}
-
-/// The caller of a request.
-pub fn caller(_req: &HttpRequest) -> Caller {
-    Caller {
-        name: "api".into(),
-        role: Role::Admin,
-    }
-}
-
 /// 405 with `Allow`, or 404 for a collection that does not exist.
 pub async fn not_allowed(req: HttpRequest) -> HttpResponse {
     use actix_web::ResponseError;
@@ -96,13 +80,6 @@ fn kind_of(req: &HttpRequest) -> Result<Kind, ApiError> {
 
 fn key_of(req: &HttpRequest) -> String {
     req.match_info().get("key").unwrap_or_default().to_string()
-}
-
-impl Caller {
-    /// Whether the caller may see personal data (`head`).
-    pub fn sees_personal_data(&self) -> bool {
-        false
-    }
 }
 
 /// Runs blocking register work off the async workers.
@@ -148,9 +125,8 @@ fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     }
 }
 
-fn write_for(req: &HttpRequest) -> Result<Write, ApiError> {
-    let who = caller(req);
-    let mut w = Write::by(who.name, who.role);
+fn write_for(req: &HttpRequest, who: &Caller) -> Result<Write, ApiError> {
+    let mut w = who.writer();
     w.expected_version = if_match(req)?;
     if let Some(reason) = req
         .headers()
@@ -162,18 +138,43 @@ fn write_for(req: &HttpRequest) -> Result<Write, ApiError> {
     Ok(w)
 }
 
-/// An entry as the caller may see it.
-fn visible(entry: &Entry, _req: &HttpRequest) -> Value {
-    entry.to_public_json()
+/// A clerk's write refused by the rules only because it reinstates a closed entry is a 403:
+/// the role is too low, not the entry wrong.
+fn reinstating(e: ApiError, who: &Caller) -> ApiError {
+    let only_transition = e.0.errors.as_ref().is_some_and(|errors| {
+        errors
+            .iter()
+            .filter(|p| p.is_error())
+            .all(|p| p.code == ucr_core::Code::InvalidTransition)
+            && errors.iter().any(|p| p.is_error())
+    });
+    if only_transition && who.role != Some(Role::Admin) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Not allowed for this role",
+            "only an admin can take a closed entry back to active or suspended",
+        );
+    }
+    e
 }
 
-fn entry_response(status: StatusCode, entry: &Entry, req: &HttpRequest) -> HttpResponse {
+/// An entry as the caller may see it: `head` is personal data, hidden from anonymous callers.
+pub fn visible(entry: &Entry, who: &Caller) -> Value {
+    if who.sees_personal_data() {
+        entry.to_json()
+    } else {
+        entry.to_public_json()
+    }
+}
+
+fn entry_response(status: StatusCode, entry: &Entry, who: &Caller) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::ETAG, etag(entry.version)))
-        .json(visible(entry, req))
+        .json(visible(entry, who))
 }
 
-fn saved_response(status: StatusCode, saved: &Saved, req: &HttpRequest) -> HttpResponse {
+fn saved_response(status: StatusCode, saved: &Saved, who: &Caller) -> HttpResponse {
     let location = format!(
         "/api/v1/{}/{}",
         saved.entry.kind().collection(),
@@ -184,7 +185,7 @@ fn saved_response(status: StatusCode, saved: &Saved, req: &HttpRequest) -> HttpR
     if status == StatusCode::CREATED {
         res.insert_header((header::LOCATION, location));
     }
-    res.json(json!({"entry": visible(&saved.entry, req), "warnings": saved.warnings}))
+    res.json(json!({"entry": visible(&saved.entry, who), "warnings": saved.warnings}))
 }
 
 /// Parses the list query of a collection.
@@ -264,10 +265,12 @@ pub fn type_field(kind: Kind) -> (&'static str, Vec<&'static str>) {
 
 async fn list(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
     let kind = kind_of(&req)?;
+    let who = caller(&req, &state).await?;
+    who.require_read(&state)?;
     let (filter, limit, cursor) = list_filter(&req, kind)?;
     let register = state.register.clone();
     let listing = blocking(move || register.list(&filter, limit, cursor.as_deref())).await?;
-    let items: Vec<Value> = listing.items.iter().map(|e| visible(e, &req)).collect();
+    let items: Vec<Value> = listing.items.iter().map(|e| visible(e, &who)).collect();
     Ok(HttpResponse::Ok().json(json!({
         "items": items,
         "next_cursor": listing.next_cursor,
@@ -315,11 +318,13 @@ async fn create(
     state: web::Data<State>,
 ) -> Result<HttpResponse, ApiError> {
     let kind = kind_of(&req)?;
-    let w = write_for(&req)?;
+    let who = caller(&req, &state).await?;
+    who.require(Role::Clerk, "registering an entry")?;
+    let w = write_for(&req, &who)?;
     let value = entry_body(&req, payload, &state, kind, "application/json").await?;
     let register = state.register.clone();
     let saved = blocking(move || register.create(value, &w)).await?;
-    Ok(saved_response(StatusCode::CREATED, &saved, &req))
+    Ok(saved_response(StatusCode::CREATED, &saved, &who))
 }
 
 /// The entry of this collection named by the path (id or registry number).
@@ -338,8 +343,10 @@ async fn entry_in(register: &Register, kind: Kind, key: &str) -> Result<Entry, A
 
 async fn get_one(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
     let kind = kind_of(&req)?;
+    let who = caller(&req, &state).await?;
+    who.require_read(&state)?;
     let entry = entry_in(&state.register, kind, &key_of(&req)).await?;
-    Ok(entry_response(StatusCode::OK, &entry, &req))
+    Ok(entry_response(StatusCode::OK, &entry, &who))
 }
 
 async fn replace(
@@ -348,13 +355,17 @@ async fn replace(
     state: web::Data<State>,
 ) -> Result<HttpResponse, ApiError> {
     let kind = kind_of(&req)?;
-    let w = write_for(&req)?;
+    let who = caller(&req, &state).await?;
+    who.require(Role::Clerk, "changing an entry")?;
+    let w = write_for(&req, &who)?;
     let value = entry_body(&req, payload, &state, kind, "application/json").await?;
     let entry = entry_in(&state.register, kind, &key_of(&req)).await?;
     let register = state.register.clone();
     let key = entry.id.to_string();
-    let saved = blocking(move || register.replace(&key, value, &w)).await?;
-    Ok(saved_response(StatusCode::OK, &saved, &req))
+    let saved = blocking(move || register.replace(&key, value, &w))
+        .await
+        .map_err(|e| reinstating(e, &who))?;
+    Ok(saved_response(StatusCode::OK, &saved, &who))
 }
 
 async fn patch(
@@ -363,18 +374,24 @@ async fn patch(
     state: web::Data<State>,
 ) -> Result<HttpResponse, ApiError> {
     let kind = kind_of(&req)?;
-    let w = write_for(&req)?;
+    let who = caller(&req, &state).await?;
+    who.require(Role::Clerk, "changing an entry")?;
+    let w = write_for(&req, &who)?;
     let value = entry_body(&req, payload, &state, kind, "application/merge-patch+json").await?;
     let entry = entry_in(&state.register, kind, &key_of(&req)).await?;
     let register = state.register.clone();
     let key = entry.id.to_string();
-    let saved = blocking(move || register.patch(&key, &value, &w)).await?;
-    Ok(saved_response(StatusCode::OK, &saved, &req))
+    let saved = blocking(move || register.patch(&key, &value, &w))
+        .await
+        .map_err(|e| reinstating(e, &who))?;
+    Ok(saved_response(StatusCode::OK, &saved, &who))
 }
 
 async fn delete(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
     let kind = kind_of(&req)?;
-    let w = write_for(&req)?;
+    let who = caller(&req, &state).await?;
+    who.require(Role::Admin, "deleting an entry")?;
+    let w = write_for(&req, &who)?;
     let entry = entry_in(&state.register, kind, &key_of(&req)).await?;
     let register = state.register.clone();
     let key = entry.id.to_string();
@@ -383,23 +400,28 @@ async fn delete(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespons
 }
 
 async fn get_any(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let who = caller(&req, &state).await?;
+    who.require_read(&state)?;
     let register = state.register.clone();
     let key = key_of(&req);
     let entry = blocking(move || register.get(&key)).await?;
-    Ok(entry_response(StatusCode::OK, &entry, &req))
+    Ok(entry_response(StatusCode::OK, &entry, &who))
 }
 
-fn revision_json(r: &Revision, req: &HttpRequest) -> Value {
+/// A revision as the caller may see it.
+pub fn revision_json(r: &Revision, who: &Caller) -> Value {
     let mut value = serde_json::to_value(r).unwrap_or(Value::Null);
-    value["entry"] = visible(&r.entry, req);
+    value["entry"] = visible(&r.entry, who);
     value
 }
 
 async fn history(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let who = caller(&req, &state).await?;
+    who.require_read(&state)?;
     let register = state.register.clone();
     let key = key_of(&req);
     let revisions = blocking(move || register.history(&key)).await?;
-    let items: Vec<Value> = revisions.iter().map(|r| revision_json(r, &req)).collect();
+    let items: Vec<Value> = revisions.iter().map(|r| revision_json(r, &who)).collect();
     Ok(HttpResponse::Ok().json(json!({
         "items": items,
         "next_cursor": null,
@@ -408,6 +430,8 @@ async fn history(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespon
 }
 
 async fn revision(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let who = caller(&req, &state).await?;
+    who.require_read(&state)?;
     let version_text = req.match_info().get("version").unwrap_or_default();
     let version = version_text
         .parse::<i64>()
@@ -419,5 +443,5 @@ async fn revision(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespo
     let r = blocking(move || register.revision(&key, version)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(r.version)))
-        .json(revision_json(&r, &req)))
+        .json(revision_json(&r, &who)))
 }

@@ -1,7 +1,8 @@
 //! Bulk loading over HTTP (`/api/v1/imports`) and export (`/api/v1/export`): the same import
 //! and export code as the command line.
 
-use crate::entries::{blocking, Caller};
+use crate::access::caller;
+use crate::entries::blocking;
 use crate::problem::ApiError;
 use crate::State;
 use actix_web::http::{header, StatusCode};
@@ -12,7 +13,7 @@ use std::io::Write as _;
 use ucr_core::import::export::{ExportFormat, ExportOptions};
 use ucr_core::import::read::Format;
 use ucr_core::import::{Mode, Options, Outcome, Source};
-use ucr_core::{Filter, Kind, Status, Write};
+use ucr_core::{Filter, Kind, Status};
 
 /// Registers the routes of this module.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -70,13 +71,14 @@ async fn create(
     mut payload: web::Payload,
     state: web::Data<State>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller: Caller = crate::entries::caller(&req);
+    let who = caller(&req, &state).await?;
+    who.require(ucr_core::Role::Clerk, "loading entries")?;
     let mut options = Options {
         mode: Mode::Create,
         atomic: true,
         dry_run: false,
         kind: None,
-        writer: Write::by(caller.name, caller.role),
+        writer: who.writer(),
     };
     let mut name = "upload".to_string();
     for (key, value) in query(&req)? {
@@ -182,7 +184,10 @@ async fn create(
     })
 }
 
-async fn list(state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+async fn list(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    caller(&req, &state)
+        .await?
+        .require(ucr_core::Role::Reader, "reading imports")?;
     let register = state.register.clone();
     let all = blocking(move || register.imports()).await?;
     Ok(HttpResponse::Ok().json(json!({"items": all, "next_cursor": null, "total": all.len()})))
@@ -196,6 +201,9 @@ fn import_id(req: &HttpRequest) -> Result<String, ApiError> {
 }
 
 async fn get(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    caller(&req, &state)
+        .await?
+        .require(ucr_core::Role::Reader, "reading imports")?;
     let id = import_id(&req)?;
     let register = state.register.clone();
     let record = blocking(move || register.import_record(&id)).await?;
@@ -203,10 +211,11 @@ async fn get(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, 
 }
 
 async fn undo(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let who = caller(&req, &state).await?;
+    who.require(ucr_core::Role::Admin, "undoing an import")?;
     let id = import_id(&req)?;
-    let caller = crate::entries::caller(&req);
     let register = state.register.clone();
-    let w = Write::by(caller.name, caller.role);
+    let w = who.writer();
     let record = blocking(move || register.undo_import(&id, &w)).await?;
     Ok(HttpResponse::Ok().json(record))
 }
@@ -238,7 +247,8 @@ impl std::io::Write for Chunks {
 }
 
 async fn export(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
-    let caller = crate::entries::caller(&req);
+    let who = caller(&req, &state).await?;
+    who.require_read(&state)?;
     let mut format = None;
     let mut filter = Filter::default();
     for (key, value) in query(&req)? {
@@ -268,7 +278,7 @@ async fn export(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespons
     let options = ExportOptions {
         format,
         filter,
-        personal_data: caller.sees_personal_data(),
+        personal_data: who.sees_personal_data(),
     };
     ucr_core::import::export::check_options(&options).map_err(ApiError::bad_request)?;
     let (tx, rx) = tokio::sync::mpsc::channel(8);

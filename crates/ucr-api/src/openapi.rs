@@ -431,6 +431,10 @@ fn components() -> Value {
         "Unprocessable": problem("The entry breaks validation rules; `errors` lists every problem"),
         "Unavailable": problem("The database does not answer"),
         "MethodNotAllowed": problem("The method is not allowed on this resource"),
+        "Unauthorized": {"description": "No token where one is needed, or an unknown or revoked token",
+            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer realm=\"ucr\""}},
+            "content": {PROBLEM: {"schema": schema_ref("ProblemDetails")}}},
+        "Forbidden": problem("The token's role is too low for this operation (deleting, reinstating a closed entry and undoing an import need admin)"),
     });
     let parameters = json!({
         "limit": {"name": "limit", "in": "query", "required": false, "description": "Entries per page (1–1000, default 50)",
@@ -455,7 +459,10 @@ fn components() -> Value {
         "ETag": {"description": "The entry's version, quoted", "schema": {"type": "string"}},
         "Location": {"description": "The new entry's URL", "schema": {"type": "string"}},
     });
-    json!({"schemas": schemas, "responses": responses, "parameters": parameters, "headers": headers})
+    let security = json!({"bearer": {"type": "http", "scheme": "bearer",
+        "description": "A token from `ucr token create --name NAME --role reader|clerk|admin`; its name is the actor of every change made with it"}});
+    json!({"schemas": schemas, "responses": responses, "parameters": parameters, "headers": headers,
+           "securitySchemes": security})
 }
 
 fn list_schema(item: Value) -> Value {
@@ -604,6 +611,55 @@ fn collection_paths(paths: &mut Map<String, Value>, kind: Kind) {
     }));
 }
 
+/// Adds who may call each operation: reads are open to anonymous callers when the register
+/// is public (and to every token), writes need a token of the role named.
+fn secure(paths: &mut Map<String, Value>) {
+    for (path, item) in paths.iter_mut() {
+        let public = matches!(
+            path.as_str(),
+            "/health" | "/ready" | "/openapi.json" | "/api/v1/vocabularies"
+        );
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            if method == "parameters" || public {
+                continue;
+            }
+            let role = match (method.as_str(), path.as_str()) {
+                ("get", p) if p.starts_with("/api/v1/imports") => Some("reader"),
+                ("get", _) => None,
+                ("delete", _) => Some("admin"),
+                ("post", p) if p.ends_with("/undo") => Some("admin"),
+                _ => Some("clerk"),
+            };
+            let Some(op) = op.as_object_mut() else {
+                continue;
+            };
+            let (security, note) = match role {
+                None => (
+                    json!([{}, {"bearer": []}]),
+                    "Anonymous callers may read when the register is public (UCR_PUBLIC_READ) and never see `head`; any token sees it.".to_string(),
+                ),
+                Some(r) => (json!([{"bearer": []}]), format!("Needs a token of role {r} or above.")),
+            };
+            op.insert("security".into(), security);
+            let description = op
+                .get("description")
+                .and_then(Value::as_str)
+                .map(|d| format!("{d}\n\n{note}"))
+                .unwrap_or(note);
+            op.insert("description".into(), json!(description));
+            if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                responses.insert("401".into(), response_ref("Unauthorized"));
+                if role.is_some_and(|r| r != "reader") {
+                    responses.insert("403".into(), response_ref("Forbidden"));
+                }
+            }
+        }
+    }
+}
+
 fn pascal(s: &str) -> String {
     s.split('-')
         .map(|w| {
@@ -719,6 +775,7 @@ fn document_json() -> Value {
     tags.push(json!({"name": "imports", "description": "Bulk loading, undo and export"}));
     tags.push(json!({"name": "reference", "description": "Controlled vocabularies"}));
     tags.push(json!({"name": "service", "description": "Health, readiness and this document"}));
+    secure(&mut paths);
     json!({
         "openapi": "3.1.0",
         "info": {

@@ -33,21 +33,27 @@ pub struct ProblemDetails {
 
 /// An error answered as problem+json.
 #[derive(Debug, Clone)]
-pub struct ApiError(pub Box<ProblemDetails>);
+pub struct ApiError(pub Box<ProblemDetails>, pub ChallengeSlot);
+
+/// The `WWW-Authenticate` challenge of a 401, if any.
+pub type ChallengeSlot = Option<String>;
 
 impl ApiError {
     /// A problem of `status` with a slug naming its type.
     pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Self {
-        ApiError(Box::new(ProblemDetails {
-            problem_type: format!("/problems/{slug}"),
-            title: title.to_string(),
-            status: status.as_u16(),
-            detail: detail.into(),
-            errors: None,
-            referrers: None,
-            changed: None,
-            report: None,
-        }))
+        ApiError(
+            Box::new(ProblemDetails {
+                problem_type: format!("/problems/{slug}"),
+                title: title.to_string(),
+                status: status.as_u16(),
+                detail: detail.into(),
+                errors: None,
+                referrers: None,
+                changed: None,
+                report: None,
+            }),
+            None,
+        )
     }
 
     /// 400: a request the server cannot read.
@@ -201,8 +207,11 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code())
-            .insert_header((header::CONTENT_TYPE, "application/problem+json"))
-            .body(serde_json::to_string(&*self.0).unwrap_or_default())
+        let mut res = HttpResponse::build(self.status_code());
+        res.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if let Some(challenge) = &self.1 {
+            res.insert_header((header::WWW_AUTHENTICATE, challenge.clone()));
+        }
+        res.body(serde_json::to_string(&*self.0).unwrap_or_default())
     }
 }

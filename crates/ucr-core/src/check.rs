@@ -252,7 +252,7 @@ impl Rules {
         kind: Option<Kind>,
         current: Option<&Entry>,
     ) -> Option<String> {
-        let number = number.map(|n| normalize::text(&n));
+        let number = number.map(|n| normalize::text(&n).to_uppercase());
         if let Some(entry) = current {
             if let Some(n) = &number {
                 if n != entry.registry_number() {
@@ -295,7 +295,11 @@ impl Rules {
             self.problems.error(
                 field,
                 Code::NotInVocabulary,
-                format!("`{word}` is not one of: {}", T::all_words().join(", ")),
+                format!(
+                    "`{}` is not one of: {}",
+                    short(word),
+                    T::all_words().join(", ")
+                ),
             );
         }
         parsed
@@ -410,7 +414,7 @@ impl Rules {
             self.problems.error(
                 "/region",
                 Code::NotInVocabulary,
-                format!("`{code}` is not an ISO 3166-2:AZ code{hint}"),
+                format!("`{}` is not an ISO 3166-2:AZ code{hint}", short(&code)),
             );
             return None;
         }
@@ -424,7 +428,10 @@ impl Rules {
                 self.problems.error(
                     "/address/postal_code",
                     Code::Format,
-                    format!("`{p}` is not a postal code: AZ and four digits, e.g. AZ1000"),
+                    format!(
+                        "`{}` is not a postal code: AZ and four digits, e.g. AZ1000",
+                        short(&p)
+                    ),
                 );
             }
             normal
@@ -470,7 +477,10 @@ impl Rules {
                 self.problems.error(
                     "/external_ids/wikidata",
                     Code::Format,
-                    format!("`{q}` is not a Wikidata item id (Q followed by digits)"),
+                    format!(
+                        "`{}` is not a Wikidata item id (Q followed by digits)",
+                        short(q)
+                    ),
                 );
             }
         }
@@ -710,7 +720,7 @@ impl Rules {
                 self.problems.error(
                     "/contacts/phone",
                     Code::Format,
-                    format!("`{p}` is not an Azerbaijani phone number (+994 and 9 digits, e.g. (012) 493 40 03)"),
+                    format!("`{}` is not an Azerbaijani phone number (+994 and 9 digits, e.g. (012) 493 40 03)", short(&p)),
                 );
             }
             e164
@@ -720,7 +730,7 @@ impl Rules {
             self.problems.error(
                 "/contacts/email",
                 Code::Format,
-                format!("`{e}` is not an e-mail address"),
+                format!("`{}` is not an e-mail address", short(e)),
             );
         }
         let website = c.website.map(|w| w.trim().to_string());
@@ -731,7 +741,7 @@ impl Rules {
                 self.problems.error(
                     "/contacts/website",
                     Code::Format,
-                    format!("`{w}` is not an http or https address"),
+                    format!("`{}` is not an http or https address", short(w)),
                 );
             }
         }
@@ -768,7 +778,7 @@ impl Rules {
             self.problems.error(
                 "/isil",
                 Code::Format,
-                format!("`{isil}` is not an ISIL (ISO 15511): a prefix, a hyphen and a library id of A–Z a–z 0–9 / - :"),
+                format!("`{}` is not an ISIL (ISO 15511): a prefix, a hyphen and a library id of A–Z a–z 0–9 / - :", short(&isil)),
             );
             return None;
         }
@@ -814,7 +824,7 @@ impl Rules {
             self.problems.error(
                 "/boundary/type",
                 Code::Format,
-                format!("`{}` is not `Polygon`", polygon.geometry_type),
+                format!("`{}` is not `Polygon`", short(&polygon.geometry_type)),
             );
         }
         if polygon.coordinates.is_empty() {
@@ -886,7 +896,7 @@ impl Rules {
                         self.problems.error(
                             "/inventory_number",
                             Code::Format,
-                            format!("`{n}` is not a state-list number like 2 or 2.1"),
+                            format!("`{}` is not a state-list number like 2 or 2.1", short(n)),
                         );
                     }
                 }
@@ -1027,6 +1037,15 @@ vocabulary_impl!(
 /// Whether a point lies in Azerbaijan's bounding box.
 pub fn inside(lat: f64, lon: f64) -> bool {
     (LAT_MIN..=LAT_MAX).contains(&lat) && (LON_MIN..=LON_MAX).contains(&lon)
+}
+
+/// A value as quoted in a message: at most 80 characters, so a huge bad value does not make
+/// a huge report.
+fn short(s: &str) -> String {
+    match s.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
 }
 
 fn all_digits(s: &str) -> bool {

@@ -11,10 +11,10 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum RegisterError {
     /// The entry breaks validation rules: every problem, errors and warnings.
-    #[error("the entry has {} problem(s)", .0.len())]
+    #[error("{}", messages(.0))]
     Invalid(Vec<Problem>),
     /// A value that must be unique is taken (registry number, ISIL, inventory number).
-    #[error("a unique value is already taken")]
+    #[error("{}", messages(.0))]
     Duplicate(Vec<Problem>),
     /// No entry (or revision) has this id or registry number.
     #[error("not found: {0}")]
@@ -48,6 +48,16 @@ pub enum RegisterError {
     /// The database failed.
     #[error("database error: {0}")]
     Database(String),
+}
+
+/// The errors of a problem list as one line.
+fn messages(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .filter(|p| p.is_error())
+        .map(|p| format!("{} {}: {}", p.field, p.code, p.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl From<diesel::result::Error> for RegisterError {

@@ -199,12 +199,18 @@ pub(super) fn csv_rows<'a, R: BufRead + 'a>(
             format!("cannot read the file: {e}"),
         )));
     }
+    let cut = std::rc::Rc::new(std::cell::RefCell::new(std::collections::HashSet::new()));
     let csv = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
         .from_reader(LfOnly {
             inner: reader,
             held_cr: false,
+            in_quotes: false,
+            record_bytes: 0,
+            line: 1,
+            record_line: 1,
+            cut: cut.clone(),
         });
     let mut records = csv.into_byte_records();
     let header: Vec<String> = match records.next() {
@@ -230,6 +236,12 @@ pub(super) fn csv_rows<'a, R: BufRead + 'a>(
         },
     };
     let mut first: Option<Result<csv::ByteRecord, csv::Error>> = records.next();
+    if first.is_none() {
+        return Box::new(std::iter::once(broken(
+            1,
+            "the file has a header but no entries",
+        )));
+    }
     // The kind: given, or from the kind column of the first row.
     let kind_column = header.iter().position(|h| h == "kind");
     let kind = kind.or_else(|| {
@@ -283,7 +295,7 @@ pub(super) fn csv_rows<'a, R: BufRead + 'a>(
             Some(Ok(r)) => r,
         };
         let line = record.position().map_or(0, |p| p.line());
-        if record.as_slice().len() > ENTRY_MAX {
+        if cut.borrow_mut().remove(&line) {
             return Some(broken(
                 line,
                 format!("line {line} is longer than {ENTRY_MAX} bytes"),
@@ -373,10 +385,32 @@ struct LfOnly<R> {
     inner: R,
     /// A `\r` at the end of the last chunk, not yet known to precede `\n`.
     held_cr: bool,
+    /// Inside a quoted field (a quote seen an odd number of times in this record).
+    in_quotes: bool,
+    /// Bytes of the record being read; over ENTRY_MAX the file is refused, so that an
+    /// unterminated quote cannot pull the rest of the file into one field in memory.
+    record_bytes: usize,
+    /// Line being read, and the line the current record started on.
+    line: u64,
+    record_line: u64,
+    /// Start lines of the records cut at the limit, for the reader of records to report.
+    cut: std::rc::Rc<std::cell::RefCell<std::collections::HashSet<u64>>>,
 }
 
 impl<R: BufRead> std::io::Read for LfOnly<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        // A chunk may be dropped whole (inside a cut record); 0 would read as the end.
+        loop {
+            let n = self.read_some(out)?;
+            if n > 0 || out.is_empty() || self.inner.fill_buf()?.is_empty() && !self.held_cr {
+                return Ok(n);
+            }
+        }
+    }
+}
+
+impl<R: BufRead> LfOnly<R> {
+    fn read_some(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         if out.is_empty() {
             return Ok(0);
         }
@@ -407,6 +441,26 @@ impl<R: BufRead> std::io::Read for LfOnly<R> {
                     Some(_) => {}
                     None => {
                         self.held_cr = true;
+                        continue;
+                    }
+                }
+            }
+            match b {
+                b'"' => self.in_quotes = !self.in_quotes,
+                b'\n' => self.line += 1,
+                _ => {}
+            }
+            if b == b'\n' && !self.in_quotes {
+                self.record_bytes = 0;
+                self.record_line = self.line;
+            } else {
+                self.record_bytes += 1;
+                // Past the limit only line ends and quotes pass (so line numbers and the
+                // quoting stay right): the record is reported as too long, and an
+                // unterminated quote cannot pull the rest of the file into memory.
+                if self.record_bytes > ENTRY_MAX {
+                    self.cut.borrow_mut().insert(self.record_line);
+                    if b != b'\n' && b != b'"' {
                         continue;
                     }
                 }

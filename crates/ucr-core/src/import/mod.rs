@@ -13,7 +13,7 @@ pub mod read;
 use crate::draft::ASSIGNED;
 use crate::error::RegisterError;
 use crate::problem::{Code, Problem};
-use crate::store::schema::{entries, imports, revisions};
+use crate::store::schema::{imports, revisions};
 use crate::store::{self, Register, Write};
 use crate::vocab::{Kind, Operation};
 use crate::{check, Entry};
@@ -531,11 +531,16 @@ impl Register {
                     .map(|(s, _, _)| *s)
                     .max();
                 if last > own_last {
-                    let number: Option<String> = entries::table
-                        .filter(entries::id.eq(entry_id))
-                        .select(entries::registry_number)
+                    // A deleted entry is named by the registry number of its last state.
+                    let body: Option<String> = revisions::table
+                        .filter(revisions::entry_id.eq(entry_id))
+                        .order(revisions::seq.desc())
+                        .select(revisions::body)
                         .first(c)
                         .optional()?;
+                    let number = body
+                        .and_then(|b| serde_json::from_str::<Value>(&b).ok())
+                        .and_then(|v| v["registry_number"].as_str().map(str::to_string));
                     changed.push(number.unwrap_or_else(|| entry_id.clone()));
                 }
                 touched.push((entry_id.clone(), op.clone(), *seq_own));
@@ -605,9 +610,22 @@ fn record(
             imports::mode.eq(options.mode.as_str()),
             imports::atomic.eq(options.atomic),
             imports::status.eq(status),
-            imports::created.eq(report.created as i64),
-            imports::updated.eq(report.updated as i64),
-            imports::unchanged.eq(report.unchanged as i64),
+            // A refused load wrote nothing: its record counts only the rejected rows.
+            imports::created.eq(if status == "committed" {
+                report.created as i64
+            } else {
+                0
+            }),
+            imports::updated.eq(if status == "committed" {
+                report.updated as i64
+            } else {
+                0
+            }),
+            imports::unchanged.eq(if status == "committed" {
+                report.unchanged as i64
+            } else {
+                0
+            }),
             imports::rejected.eq(report.rejected as i64),
         ))
         .execute(c)?;

@@ -104,6 +104,8 @@ struct NdjsonRows<R> {
     line: u64,
     started: bool,
     done: bool,
+    /// Whether any entry (good or bad) was seen.
+    any: bool,
 }
 
 impl<R: BufRead> NdjsonRows<R> {
@@ -113,6 +115,7 @@ impl<R: BufRead> NdjsonRows<R> {
             line: 0,
             started: false,
             done: false,
+            any: false,
         }
     }
 
@@ -161,6 +164,12 @@ impl<R: BufRead> Iterator for NdjsonRows<R> {
                 Ok(Some(l)) => l,
                 Ok(None) => {
                     self.done = true;
+                    if !self.any {
+                        return Some(Row::broken(
+                            1,
+                            "the file is empty; expected one entry per line",
+                        ));
+                    }
                     return None;
                 }
                 Err(e) => {
@@ -173,6 +182,9 @@ impl<R: BufRead> Iterator for NdjsonRows<R> {
             };
             self.line += 1;
             let line = self.line;
+            if !bytes.iter().all(u8::is_ascii_whitespace) {
+                self.any = true;
+            }
             if too_long {
                 return Some(Row::broken(
                     line,

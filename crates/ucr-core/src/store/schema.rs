@@ -68,3 +68,13 @@ diesel::table! {
         undone_by -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    tokens (name) {
+        name -> Text,
+        role -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
