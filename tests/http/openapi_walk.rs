@@ -313,6 +313,16 @@ impl Walk<'_> {
             json!("AZ-BA")
         } else if parameter["name"] == "economic_region" {
             json!("baku")
+        } else if parameter["name"] == "q" {
+            json!("Şəki")
+        } else if parameter["name"] == "near" {
+            // Baku, by the Ganjlik metro station.
+            json!("40.4093,49.8671")
+        } else if parameter["name"] == "radius_km" {
+            json!(5)
+        } else if parameter["name"] == "bbox" {
+            // Baku and the Absheron peninsula.
+            json!("49.7,40.3,50.0,40.5")
         } else if let Some(first) = schema["enum"].get(0) {
             first.clone()
         } else if schema["format"] == "uuid" {
@@ -327,6 +337,83 @@ impl Walk<'_> {
             Value::String(s) => s,
             other => other.to_string(),
         }
+    }
+}
+
+/// `s` percent-encoded for a query string (everything but the unreserved characters).
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Bad queries of the single window's operations, each of which the service must answer with
+/// 400: values outside the documented choices and ranges, a radius without its point, a box
+/// of three numbers, a query of no words, a cursor the service never gave, a parameter the
+/// operation does not take.
+fn bad_window_queries(template: &str) -> Option<Vec<String>> {
+    let long_q = format!("q={}", encode(&"Ş".repeat(201)));
+    let filters = [
+        "kind=opera",
+        "region=AZ-XX",
+        "economic_region=caspian",
+        "status=open",
+        "ownership=crown",
+        "founded_from=old",
+        "founded_to=1920.5",
+        "near=north",
+        "near=40.4093",
+        "near=40.4093,east",
+        "radius_km=5",
+        "near=40.4093,49.8671&radius_km=0",
+        "near=40.4093,49.8671&radius_km=1001",
+        "near=40.4093,49.8671&radius_km=-5",
+        "bbox=49.7,40.3,50.0",
+        "bbox=49.7,40.3,50.0,40.5,1",
+        "bbox=50.0,40.3,49.7,40.5",
+        "q=%21%21%21",
+        "q=%C2%AB%E2%80%94%C2%BB",
+        "colour=red",
+    ];
+    let mut queries: Vec<String> = filters.iter().map(|q| q.to_string()).collect();
+    queries.push(long_q);
+    match template {
+        "/api/v1/entries" => {
+            queries.extend(
+                [
+                    "limit=0",
+                    "limit=1001",
+                    "limit=ten",
+                    "sort=popularity",
+                    "cursor=forged",
+                    "cursor=5b302c22222c226e6f742d616e2d6964225d",
+                ]
+                .map(String::from),
+            );
+            Some(queries)
+        }
+        "/api/v1/stats" => {
+            queries.push("group_by=city".into());
+            Some(queries)
+        }
+        "/api/v1/changes" => Some(
+            [
+                "since=-1",
+                "since=latest",
+                "limit=0",
+                "limit=1001",
+                "cursor=1",
+                "colour=red",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        _ => None,
     }
 }
 
@@ -694,10 +781,47 @@ fn every_operation_answers_as_documented() {
                     .filter(|p| p["required"] != true)
                     .collect();
                 for p in &optional {
-                    let value = walk.parameter_value(&template, p, &some_id);
-                    let path = with(&[format!("{}={value}", p["name"].as_str().unwrap())]);
-                    let reply = walk.send("GET", &path, None, None, None);
-                    walk.valid("GET", &template, &path, reply);
+                    let name = p["name"].as_str().unwrap();
+                    let schema = api.deref(&p["schema"]);
+                    let mut values = Vec::new();
+                    if name == "cursor" && schema["format"] != "uuid" {
+                        // An opaque cursor: the one the service hands out after a first page.
+                        let first = walk.send("GET", &with(&["limit=1".into()]), None, None, None);
+                        let first = walk.valid("GET", &template, "a first page of one", first);
+                        match first.json["next_cursor"].as_str() {
+                            Some(c) => values.push(c.to_string()),
+                            None => walk.fail(format!(
+                                "GET {template}?limit=1: no next_cursor: {}",
+                                first.text
+                            )),
+                        }
+                        if p.get("example").is_some() {
+                            values.push(walk.parameter_value(&template, p, &some_id));
+                        }
+                    } else if let Some(all) = schema["enum"].as_array() {
+                        // Every value offered.
+                        values.extend(all.iter().map(|v| match v {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        }));
+                    } else {
+                        values.push(walk.parameter_value(&template, p, &some_id));
+                    }
+                    for value in values {
+                        let mut extra = vec![format!("{name}={}", encode(&value))];
+                        // A radius is around a point.
+                        if name == "radius_km" {
+                            let near = optional
+                                .iter()
+                                .find(|o| o["name"] == "near")
+                                .unwrap_or_else(|| panic!("{template}: radius_km without near"));
+                            let point = walk.parameter_value(&template, near, &some_id);
+                            extra.push(format!("near={}", encode(&point)));
+                        }
+                        let path = with(&extra);
+                        let reply = walk.send("GET", &path, None, None, None);
+                        walk.valid("GET", &template, &path, reply);
+                    }
                 }
                 // Every other value of a required choice (with the optional `kind`, which a
                 // one-kind format such as CSV needs).
@@ -799,12 +923,23 @@ fn every_operation_answers_as_documented() {
                             .iter()
                             .map(|p| api.deref(p).clone())
                             .find(|p| p["in"] == "query" && p["required"] == true);
-                        let path = match required {
-                            Some(p) => format!("{template}?{}=xml", p["name"].as_str().unwrap()),
-                            None => format!("{template}?limit=0"),
+                        let paths = match (required, bad_window_queries(template)) {
+                            (_, Some(queries)) => {
+                                queries.iter().map(|q| format!("{template}?{q}")).collect()
+                            }
+                            (Some(p), None) => {
+                                vec![format!("{template}?{}=xml", p["name"].as_str().unwrap())]
+                            }
+                            (None, None) => vec![format!("{template}?limit=0")],
                         };
-                        let reply = walk.send("GET", &path, None, None, None);
-                        walk.error(method, template, 400, "/problems/bad-request", reply);
+                        for path in paths {
+                            let reply = walk.send("GET", &path, None, None, None);
+                            let reply =
+                                walk.error(method, template, 400, "/problems/bad-request", reply);
+                            if reply.status != 400 {
+                                walk.fail(format!("GET {path}: {}", reply.text));
+                            }
+                        }
                     }
                     (400, _) => {
                         let path = own_path.clone().unwrap_or(template.to_string());

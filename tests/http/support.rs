@@ -31,16 +31,16 @@ pub const TEST_IMPORT_LIMIT: usize = 256 * 1024;
 impl TestApp {
     /// Starts a server over `scratch`.
     pub fn spawn(scratch: Scratch) -> TestApp {
+        TestApp::spawn_with(scratch, test_config())
+    }
+
+    /// Starts a server over `scratch` with `config` (e.g. `public_read: false`).
+    pub fn spawn_with(scratch: Scratch, config: ucr_api::Config) -> TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = ucr_api::State {
             register: scratch.register().clone(),
-            config: ucr_api::Config {
-                body_limit: TEST_BODY_LIMIT,
-                import_limit: TEST_IMPORT_LIMIT,
-                public_read: true,
-                workers: Some(2),
-            },
+            config,
         };
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
@@ -138,6 +138,16 @@ impl Drop for TestApp {
             let _ = t.join();
         }
         self.scratch.take();
+    }
+}
+
+/// The configuration of test servers: small limits, public reads, two workers.
+pub fn test_config() -> ucr_api::Config {
+    ucr_api::Config {
+        body_limit: TEST_BODY_LIMIT,
+        import_limit: TEST_IMPORT_LIMIT,
+        public_read: true,
+        workers: Some(2),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod imports;
 pub mod openapi;
 pub mod problem;
 pub mod service;
+pub mod window;
 
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};

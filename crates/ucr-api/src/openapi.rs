@@ -343,6 +343,36 @@ fn components() -> Value {
         }
     }));
     schemas.insert("RevisionList".into(), list_schema(schema_ref("Revision")));
+    schemas.insert("ChangeList".into(), list_schema(schema_ref("Revision")));
+    let counts = json!({"type": "object", "additionalProperties": {"type": "integer"}});
+    let mut search_result = list_schema(schema_ref("Entry"));
+    search_result["required"] = json!(["items", "next_cursor", "total", "facets"]);
+    search_result["properties"]["facets"] = json!({
+        "type": "object", "additionalProperties": false, "required": ["kind", "region", "status"],
+        "description": "Counts of all matching entries by kind, region and status",
+        "properties": {"kind": counts, "region": counts, "status": counts}
+    });
+    schemas.insert("SearchResult".into(), search_result);
+    let group = json!({
+        "type": "object", "additionalProperties": false,
+        "required": ["key", "count", "seats", "holdings", "items", "enrolled", "area_ha"],
+        "properties": {
+            "key": {"type": ["string", "null"], "description": "The group; null for entries without one (e.g. intangible heritage has no region)"},
+            "count": {"type": "integer"}, "seats": {"type": "integer", "description": "Theatre seats"},
+            "holdings": {"type": "integer", "description": "Library holdings"},
+            "items": {"type": "integer", "description": "Museum items"},
+            "enrolled": {"type": "integer", "description": "Pupils enrolled"},
+            "area_ha": {"type": "number", "description": "Reserve area, hectares"}
+        }
+    });
+    schemas.insert("Stats".into(), json!({
+        "type": "object", "additionalProperties": false, "required": ["group_by", "groups", "total"],
+        "properties": {
+            "group_by": {"type": "string", "enum": ["kind", "region", "economic_region", "status"]},
+            "groups": {"type": "array", "items": group.clone()},
+            "total": group
+        }
+    }));
     schemas.insert("EntryInput".into(), json!({
         "oneOf": Kind::ALL.iter().map(|k| schema_ref(&format!("{}Input", schema_name(*k, None)))).collect::<Vec<_>>(),
         "description": "An entry of any sub-register, as submitted"
@@ -681,6 +711,54 @@ fn document_json() -> Value {
     for kind in Kind::ALL {
         collection_paths(&mut paths, *kind);
     }
+    let search_params = json!([
+        {"name": "q", "in": "query", "required": false, "schema": {"type": "string", "maxLength": 200}, "example": "Şəki",
+         "description": "Words to find in every name and alternative name, any language; case- and diacritic-insensitive the Azerbaijani way (seki, Sheki, Shaki and Şəki find the same entries; Ganja finds Gəncə); the words are prefixes, for type-ahead"},
+        {"name": "kind", "in": "query", "required": false, "schema": {"type": "string", "enum": Kind::words()}},
+        param_ref("region"), param_ref("economic_region"), param_ref("status"), param_ref("ownership"),
+        {"name": "founded_from", "in": "query", "required": false, "schema": {"type": "integer"}},
+        {"name": "founded_to", "in": "query", "required": false, "schema": {"type": "integer"}},
+        {"name": "near", "in": "query", "required": false, "schema": {"type": "string", "pattern": "^-?[0-9.]+,-?[0-9.]+$"},
+         "description": "lat,lon: entries within radius_km (default 10) of the point", "example": "40.3664,49.8372"},
+        {"name": "radius_km", "in": "query", "required": false, "schema": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000}, "example": 5},
+        {"name": "bbox", "in": "query", "required": false, "schema": {"type": "string"},
+         "description": "min_lon,min_lat,max_lon,max_lat", "example": "49.7,40.3,50.0,40.5"}
+    ]);
+    let mut search_list = search_params.as_array().cloned().unwrap_or_default();
+    search_list.extend([
+        json!({"name": "sort", "in": "query", "required": false,
+               "schema": {"type": "string", "enum": ["relevance", "created", "-created", "registry_number", "name"]},
+               "description": "relevance (the default with q), created (the default without), -created, registry_number, name"}),
+        param_ref("limit"),
+        json!({"name": "cursor", "in": "query", "required": false, "schema": {"type": "string"},
+               "description": "The next_cursor of the previous page; pages stay consistent while entries are added",
+               "example": "5b302c22222c2230303030303030302d303030302d373030302d383030302d303030303030303030303030225d"}),
+    ]);
+    paths.insert("/api/v1/entries".into(), json!({
+        "get": {"tags": ["entries"], "operationId": "searchEntries", "summary": "Search every sub-register at once (the single window)",
+                "parameters": search_list,
+                "responses": merge(json!({"200": {"description": "A page of matching entries, with facet counts",
+                    "content": {"application/json": {"schema": schema_ref("SearchResult")}}}}), errors(&[("400", "BadRequest"), ("503", "Unavailable")]))}
+    }));
+    paths.insert("/api/v1/changes".into(), json!({
+        "get": {"tags": ["entries"], "operationId": "listChanges", "summary": "The change feed",
+                "description": "Every change of every entry exactly once, in strictly increasing sequence, with the entry as it became (for a delete, its last state). Mirror the register by polling with since = the last seq (or next_cursor) seen.",
+                "parameters": [
+                    {"name": "since", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0}, "description": "The last change number seen (default 0)"},
+                    {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 1000}, "description": "Changes per page (default 100)"}],
+                "responses": merge(json!({"200": {"description": "Changes after since",
+                    "content": {"application/json": {"schema": schema_ref("ChangeList")}}}}), errors(&[("400", "BadRequest"), ("503", "Unavailable")]))}
+    }));
+    let mut stats_params = search_params.as_array().cloned().unwrap_or_default();
+    stats_params.push(json!({"name": "group_by", "in": "query", "required": false,
+        "schema": {"type": "string", "enum": ["kind", "region", "economic_region", "status"]}, "description": "Default kind"}));
+    paths.insert("/api/v1/stats".into(), json!({
+        "get": {"tags": ["entries"], "operationId": "getStats", "summary": "Counts and sums grouped by kind, region, economic region or status",
+                "description": "Entries, theatre seats, library holdings, museum items, enrolled pupils and reserve area, over the entries a search with the same filters finds.",
+                "parameters": stats_params,
+                "responses": merge(json!({"200": {"description": "The figures",
+                    "content": {"application/json": {"schema": schema_ref("Stats")}}}}), errors(&[("400", "BadRequest"), ("503", "Unavailable")]))}
+    }));
     paths.insert("/api/v1/entries/{key}".into(), json!({
         "parameters": [param_ref("key")],
         "get": {"tags": ["entries"], "operationId": "getEntry", "summary": "Read an entry of any sub-register by id or registry number",

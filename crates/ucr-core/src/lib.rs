@@ -12,6 +12,7 @@ pub mod normalize;
 pub mod problem;
 pub mod regions;
 mod regions_table;
+pub mod search;
 pub mod store;
 pub mod synthetic;
 pub mod testing;

@@ -79,6 +79,7 @@ pub fn fold(s: &str) -> String {
         .replace("kh", "x")
         .replace("gh", "g")
         .replace('q', "g")
+        .replace('j', "c")
         .replace('a', "e")
 }
 
@@ -138,5 +139,7 @@ mod tests {
         }
         assert_eq!(fold("Quba"), fold("Guba"));
         assert_eq!(fold("Xınalıq"), fold("Khinalig"));
+        assert_eq!(fold("Gəncə"), fold("Ganja"));
+        assert_eq!(fold("İçərişəhər"), fold("Icherisheher"));
     }
 }

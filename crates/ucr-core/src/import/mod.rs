@@ -6,6 +6,7 @@
 //! after the rest. In atomic mode any rejected row rolls the whole load back; in continue
 //! mode the good rows are committed. A dry run (`ucr check`) always rolls back.
 
+mod batch;
 pub mod columns;
 pub mod export;
 pub mod read;
@@ -208,6 +209,7 @@ enum Applied {
     Waiting(Vec<Problem>),
 }
 
+#[derive(Clone)]
 struct Pending {
     file: String,
     line: u64,
@@ -222,6 +224,67 @@ struct Load<'o> {
 }
 
 impl Load<'_> {
+    /// Checks and writes a chunk of entries. Creates take the fast path (facts read ahead,
+    /// rows written together); an upsert of an existing registry number goes one by one.
+    fn chunk(
+        &mut self,
+        c: &mut store::connection::Db,
+        known: &mut batch::Known,
+        chunk: Vec<Pending>,
+        waiting: &mut Vec<(Pending, Vec<Problem>)>,
+    ) -> Result<(), RegisterError> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        if self.options.mode == Mode::Upsert {
+            known.flush(c)?;
+            for p in chunk {
+                let number = registry_number(&p.value);
+                match self.apply(c, p.value.clone())? {
+                    Applied::Rejected(r) => self.reject(&p.file, p.line, number, r),
+                    Applied::Waiting(r) => waiting.push((p, r)),
+                    applied => self.count(&applied),
+                }
+            }
+            return Ok(());
+        }
+        let values: Vec<&Value> = chunk.iter().map(|p| &p.value).collect();
+        known.read_ahead(c, &values)?;
+        for p in chunk {
+            let number = registry_number(&p.value);
+            let checked = check(p.value.clone(), None);
+            let Some(record) = checked.record else {
+                self.reject(&p.file, p.line, number, checked.problems);
+                continue;
+            };
+            let mut facts = batch::ChunkFacts { c, known };
+            let prepared = store::prepare_create(
+                &mut facts,
+                Uuid::now_v7(),
+                record,
+                checked.problems,
+                &self.options.writer,
+                &mut self.counters,
+                Some(&self.import_id),
+            );
+            match prepared {
+                Ok(prepared) => {
+                    self.count(&Applied::Created(prepared.saved.warnings.len()));
+                    known.add(prepared);
+                }
+                Err(RegisterError::Invalid(r)) | Err(RegisterError::Duplicate(r)) => {
+                    if batch::only_waits(&r) {
+                        waiting.push((p, r));
+                    } else {
+                        self.reject(&p.file, p.line, number, r);
+                    }
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        known.flush(c)
+    }
+
     fn reject(&mut self, file: &str, line: u64, number: Option<String>, problems: Vec<Problem>) {
         self.report.rejected += 1;
         if self.report.rows.len() < ROWS_LISTED {
@@ -379,6 +442,8 @@ impl Register {
                 },
             };
             let mut waiting: Vec<(Pending, Vec<Problem>)> = Vec::new();
+            let mut known = batch::Known::default();
+            let mut chunk: Vec<Pending> = Vec::with_capacity(batch::CHUNK);
             let mut read = 0u64;
             for source in sources {
                 for Row { line, value } in read::rows(source.reader, source.format, options.kind) {
@@ -386,45 +451,39 @@ impl Register {
                     if read % 1000 == 0 {
                         progress(read);
                     }
-                    let value = match value {
+                    let mut value = match value {
                         Ok(v) => v,
                         Err(problems) => {
                             load.reject(&source.name, line, None, problems);
                             continue;
                         }
                     };
-                    let number = registry_number(&value);
-                    match load.apply(c, value.clone())? {
-                        Applied::Rejected(p) => load.reject(&source.name, line, number, p),
-                        Applied::Waiting(p) => waiting.push((
-                            Pending {
-                                file: source.name.clone(),
-                                line,
-                                value,
-                            },
-                            p,
-                        )),
-                        applied => load.count(&applied),
+                    if let Some(map) = value.as_object_mut() {
+                        for field in ASSIGNED {
+                            map.remove(*field);
+                        }
+                    }
+                    chunk.push(Pending {
+                        file: source.name.clone(),
+                        line,
+                        value,
+                    });
+                    if chunk.len() == batch::CHUNK {
+                        load.chunk(c, &mut known, std::mem::take(&mut chunk), &mut waiting)?;
                     }
                 }
             }
+            load.chunk(c, &mut known, std::mem::take(&mut chunk), &mut waiting)?;
+            known.flush(c)?;
             progress(read);
             // Rows that referred forward: retry while any of them goes in.
             loop {
                 let before = waiting.len();
-                let mut still = Vec::new();
-                for (p, problems) in waiting {
-                    match load.apply(c, p.value.clone())? {
-                        Applied::Waiting(again) => still.push((p, again)),
-                        Applied::Rejected(r) => {
-                            let number = registry_number(&p.value);
-                            load.reject(&p.file, p.line, number, r)
-                        }
-                        applied => load.count(&applied),
-                    }
-                    let _ = problems;
+                let retry: Vec<Pending> = waiting.drain(..).map(|(p, _)| p).collect();
+                for part in retry.chunks(batch::CHUNK) {
+                    load.chunk(c, &mut known, part.to_vec(), &mut waiting)?;
                 }
-                waiting = still;
+                known.flush(c)?;
                 if waiting.is_empty() || waiting.len() == before {
                     break;
                 }

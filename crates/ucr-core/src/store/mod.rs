@@ -7,7 +7,7 @@
 //! change sequence. Unique indexes and foreign keys back the same rules in the schema.
 
 pub mod connection;
-mod rows;
+pub(crate) mod rows;
 pub(crate) mod schema;
 
 use crate::check::{check, format_registry_number, merge_patch, parse_registry_number};
@@ -201,7 +201,7 @@ impl Register {
         let mut problems = checked.problems;
         let mut record = record;
         conn.transaction(|c| {
-            context_rules(c, id, &mut record, None, Role::Admin, &mut problems)?;
+            context_rules(&mut **c, id, &mut record, None, Role::Admin, &mut problems)?;
             Ok::<_, RegisterError>(())
         })?;
         finish(problems)
@@ -374,6 +374,15 @@ impl Register {
             .ok_or_else(|| RegisterError::NotFound(format!("{key} version {version}")))
     }
 
+    /// How many changes come after sequence number `since`.
+    pub fn changes_after(&self, since: i64) -> Result<i64, RegisterError> {
+        let mut conn = self.pool.get()?;
+        Ok(revisions::table
+            .filter(revisions::seq.gt(since))
+            .count()
+            .get_result(&mut conn)?)
+    }
+
     /// Changes after sequence number `since`, at most `limit` (1–1000), in sequence order.
     pub fn changes(&self, since: i64, limit: i64) -> Result<Vec<Revision>, RegisterError> {
         let mut conn = self.pool.get()?;
@@ -514,6 +523,7 @@ pub(crate) fn find(c: &mut Db, key: &str) -> Result<Option<Entry>, RegisterError
 }
 
 /// What a reference needs to know of the entry it names.
+/// What a reference needs of the entry it names.
 pub(crate) struct Located {
     pub(crate) id: Uuid,
     pub(crate) kind: Kind,
@@ -573,10 +583,82 @@ fn history_id(c: &mut Db, key: &str) -> Result<Option<String>, RegisterError> {
     }))
 }
 
+/// What the rules need to know of the register. The database answers one query at a time;
+/// a bulk load answers from what it has already written and what it read ahead.
+pub(crate) trait Facts {
+    /// Whether an entry has this registry number.
+    fn number_taken(&mut self, number: &str) -> Result<bool, RegisterError>;
+    /// Whether a number the sequence gives is taken (the database checks; a bulk load trusts
+    /// the sequence).
+    fn number_assigned(&mut self, number: &str) -> Result<bool, RegisterError> {
+        self.number_taken(number)
+    }
+    /// The entry with this id or registry number.
+    fn locate(&mut self, key: &str) -> Result<Option<Located>, RegisterError>;
+    /// The parent id of an entry.
+    fn parent_of(&mut self, id: &str) -> Result<Option<String>, RegisterError>;
+    /// The registry number of another entry holding this ISIL key.
+    fn isil_holder(&mut self, key: &str, except: &str) -> Result<Option<String>, RegisterError>;
+    /// The registry number of another entry holding this inventory number in this scope.
+    fn inventory_holder(
+        &mut self,
+        scope: &str,
+        number: &str,
+        except: &str,
+    ) -> Result<Option<String>, RegisterError>;
+}
+
+impl Facts for Db {
+    fn number_taken(&mut self, number: &str) -> Result<bool, RegisterError> {
+        let taken: i64 = entries::table
+            .filter(entries::registry_number.eq(number))
+            .count()
+            .get_result(self)?;
+        Ok(taken > 0)
+    }
+
+    fn locate(&mut self, key: &str) -> Result<Option<Located>, RegisterError> {
+        locate(self, key)
+    }
+
+    fn parent_of(&mut self, id: &str) -> Result<Option<String>, RegisterError> {
+        Ok(entries::table
+            .filter(entries::id.eq(id))
+            .select(entries::parent_id)
+            .first::<Option<String>>(self)
+            .optional()?
+            .flatten())
+    }
+
+    fn isil_holder(&mut self, key: &str, except: &str) -> Result<Option<String>, RegisterError> {
+        Ok(entries::table
+            .filter(entries::isil_key.eq(key))
+            .filter(entries::id.ne(except))
+            .select(entries::registry_number)
+            .first(self)
+            .optional()?)
+    }
+
+    fn inventory_holder(
+        &mut self,
+        scope: &str,
+        number: &str,
+        except: &str,
+    ) -> Result<Option<String>, RegisterError> {
+        Ok(entries::table
+            .filter(entries::inventory_scope.eq(scope))
+            .filter(entries::inventory_number.eq(number))
+            .filter(entries::id.ne(except))
+            .select(entries::registry_number)
+            .first(self)
+            .optional()?)
+    }
+}
+
 /// Resolves references, assigns or checks the registry number, checks uniqueness, cycles and
 /// the status transition. Problems are added to `problems`.
 pub(crate) fn context_rules(
-    c: &mut Db,
+    c: &mut impl Facts,
     id: Uuid,
     record: &mut Record,
     current: Option<&Entry>,
@@ -587,11 +669,7 @@ pub(crate) fn context_rules(
     // Registry number supplied on create: unique.
     if current.is_none() {
         if let Some(n) = &record.registry_number {
-            let taken: i64 = entries::table
-                .filter(entries::registry_number.eq(n))
-                .count()
-                .get_result(c)?;
-            if taken > 0 {
+            if c.number_taken(n)? {
                 problems.push(Problem::error(
                     "/registry_number",
                     Code::Duplicate,
@@ -610,7 +688,7 @@ pub(crate) fn context_rules(
     let mut resolved = Vec::new();
     for (field, reference, kind) in wanted {
         let at = format!("/{field}");
-        match locate(c, &reference.to_string())? {
+        match c.locate(&reference.to_string())? {
             None => problems.push(Problem::error(
                 at,
                 Code::UnknownReference,
@@ -641,12 +719,7 @@ pub(crate) fn context_rules(
     }
     // ISIL unique, ignoring case.
     if let Some(key) = isil_key(record) {
-        let taken: Vec<String> = entries::table
-            .filter(entries::isil_key.eq(&key))
-            .filter(entries::id.ne(&me))
-            .select(entries::registry_number)
-            .load(c)?;
-        if let Some(other) = taken.first() {
+        if let Some(other) = c.isil_holder(&key, &me)? {
             problems.push(Problem::error(
                 "/isil",
                 Code::Duplicate,
@@ -656,13 +729,7 @@ pub(crate) fn context_rules(
     }
     // Inventory number unique within its scope.
     if let Some((scope, number)) = inventory(record) {
-        let taken: Vec<String> = entries::table
-            .filter(entries::inventory_scope.eq(&scope))
-            .filter(entries::inventory_number.eq(&number))
-            .filter(entries::id.ne(&me))
-            .select(entries::registry_number)
-            .load(c)?;
-        if let Some(other) = taken.first() {
+        if let Some(other) = c.inventory_holder(&scope, &number, &me)? {
             problems.push(Problem::error(
                 "/inventory_number",
                 Code::Duplicate,
@@ -687,7 +754,7 @@ pub(crate) fn context_rules(
 
 /// Walks up from `parent`; reaching `me` would close a cycle.
 fn parent_cycle(
-    c: &mut Db,
+    c: &mut impl Facts,
     me: &str,
     parent: &Located,
     problems: &mut Vec<Problem>,
@@ -710,12 +777,7 @@ fn parent_cycle(
         if steps > 10_000 {
             break;
         }
-        at = entries::table
-            .filter(entries::id.eq(&id))
-            .select(entries::parent_id)
-            .first::<Option<String>>(c)
-            .optional()?
-            .flatten();
+        at = c.parent_of(&id)?;
     }
     Ok(())
 }
@@ -761,16 +823,27 @@ fn finish(problems: Vec<Problem>) -> Result<Vec<Problem>, RegisterError> {
     Ok(problems)
 }
 
-/// Inserts a new entry and its first revision.
-pub(crate) fn insert(
-    c: &mut Db,
+/// A new entry checked against the register, ready to be written.
+pub(crate) struct Prepared {
+    /// The entry and its warnings.
+    pub saved: Saved,
+    /// Its row.
+    pub entry_row: EntryRow,
+    /// Its first revision.
+    pub revision_row: RevisionRow,
+}
+
+/// Runs the rules that need the register on a new entry, assigns its registry number and
+/// builds its rows (the caller writes them).
+pub(crate) fn prepare_create(
+    c: &mut impl Facts,
     id: Uuid,
     mut record: Record,
     mut problems: Vec<Problem>,
     w: &Write,
     counters: &mut Counters,
     import_id: Option<&str>,
-) -> Result<Saved, RegisterError> {
+) -> Result<Prepared, RegisterError> {
     context_rules(c, id, &mut record, None, w.role, &mut problems)?;
     let warnings = finish(problems)?;
     let kind = record.kind();
@@ -797,30 +870,53 @@ pub(crate) fn insert(
         updated_at: at,
     };
     let body = body_of(&entry)?;
-    let row = EntryRow::from_entry(&entry, &body);
+    let entry_row = EntryRow::from_entry(&entry, &body);
+    let revision_row = revision_row(&entry, body, Operation::Create, w, counters, import_id);
+    Ok(Prepared {
+        saved: Saved { entry, warnings },
+        entry_row,
+        revision_row,
+    })
+}
+
+/// Inserts a new entry and its first revision.
+pub(crate) fn insert(
+    c: &mut Db,
+    id: Uuid,
+    record: Record,
+    problems: Vec<Problem>,
+    w: &Write,
+    counters: &mut Counters,
+    import_id: Option<&str>,
+) -> Result<Saved, RegisterError> {
+    let p = prepare_create(c, id, record, problems, w, counters, import_id)?;
     diesel::insert_into(entries::table)
-        .values(&row)
+        .values(&p.entry_row)
         .execute(c)
         .map_err(unique_violation)?;
-    append(c, &entry, body, Operation::Create, w, counters, import_id)?;
-    Ok(Saved { entry, warnings })
+    diesel::insert_into(revisions::table)
+        .values(&p.revision_row)
+        .execute(c)?;
+    Ok(p.saved)
 }
 
 fn body_of(entry: &Entry) -> Result<String, RegisterError> {
     serde_json::to_string(entry).map_err(|e| RegisterError::Database(format!("entry to JSON: {e}")))
 }
 
-/// Next free registry number of a kind.
-fn next_number(c: &mut Db, kind: Kind, counters: &mut Counters) -> Result<String, RegisterError> {
+/// Next free registry number of a kind. Every registry number enters through
+/// [`prepare_create`], which moves the kind's sequence past it, so the next number of the
+/// sequence is free; the check is a second line behind the unique index.
+fn next_number(
+    c: &mut impl Facts,
+    kind: Kind,
+    counters: &mut Counters,
+) -> Result<String, RegisterError> {
     let mut n = counters.last_number(kind);
     loop {
         n += 1;
         let candidate = format_registry_number(kind, n);
-        let taken: i64 = entries::table
-            .filter(entries::registry_number.eq(&candidate))
-            .count()
-            .get_result(c)?;
-        if taken == 0 {
+        if !c.number_assigned(&candidate)? {
             counters.set_number(kind, n);
             return Ok(candidate);
         }
@@ -909,6 +1005,28 @@ pub(crate) fn remove(
     append(c, &last, body, Operation::Delete, w, counters, import_id)
 }
 
+/// The revision row of a change, numbered by the change sequence.
+fn revision_row(
+    entry: &Entry,
+    body: String,
+    operation: Operation,
+    w: &Write,
+    counters: &mut Counters,
+    import_id: Option<&str>,
+) -> RevisionRow {
+    RevisionRow {
+        seq: counters.next_change(),
+        entry_id: entry.id.to_string(),
+        version: entry.version,
+        operation: operation.as_str().to_string(),
+        actor: w.actor.clone(),
+        recorded_at: now().naive_utc(),
+        reason: w.reason.clone(),
+        import_id: import_id.map(str::to_string),
+        body,
+    }
+}
+
 fn append(
     c: &mut Db,
     entry: &Entry,
@@ -918,18 +1036,7 @@ fn append(
     counters: &mut Counters,
     import_id: Option<&str>,
 ) -> Result<Revision, RegisterError> {
-    let recorded_at = now();
-    let row = RevisionRow {
-        seq: counters.next_change(),
-        entry_id: entry.id.to_string(),
-        version: entry.version,
-        operation: operation.as_str().to_string(),
-        actor: w.actor.clone(),
-        recorded_at: recorded_at.naive_utc(),
-        reason: w.reason.clone(),
-        import_id: import_id.map(str::to_string),
-        body,
-    };
+    let row = revision_row(entry, body, operation, w, counters, import_id);
     diesel::insert_into(revisions::table)
         .values(&row)
         .execute(c)?;
@@ -939,7 +1046,7 @@ fn append(
         version: entry.version,
         operation,
         actor: row.actor,
-        recorded_at,
+        recorded_at: row.recorded_at.and_utc(),
         reason: row.reason,
         import_id: row.import_id,
         entry: entry.clone(),

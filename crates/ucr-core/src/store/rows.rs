@@ -3,7 +3,7 @@
 use super::schema::{entries, revisions};
 use super::Revision;
 use crate::error::RegisterError;
-use crate::model::Entry;
+use crate::model::{Details, Entry};
 use crate::normalize::fold;
 use crate::vocab::Operation;
 use chrono::NaiveDateTime;
@@ -36,6 +36,11 @@ pub(crate) struct EntryRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub body: String,
+    pub seats: Option<i64>,
+    pub holdings: Option<i64>,
+    pub items_total: Option<i64>,
+    pub enrolled: Option<i64>,
+    pub area_ha: Option<f64>,
 }
 
 impl EntryRow {
@@ -82,6 +87,26 @@ impl EntryRow {
             created_at: super::naive(e.created_at),
             updated_at: super::naive(e.updated_at),
             body: body.to_string(),
+            seats: match &r.details {
+                Details::Theatre(t) => t.seats,
+                _ => None,
+            },
+            holdings: match &r.details {
+                Details::Library(l) => l.holdings,
+                _ => None,
+            },
+            items_total: match &r.details {
+                Details::Museum(m) => m.items_total,
+                _ => None,
+            },
+            enrolled: match &r.details {
+                Details::School(s) => s.enrolled,
+                _ => None,
+            },
+            area_ha: match &r.details {
+                Details::Reserve(x) => x.area_ha,
+                _ => None,
+            },
         }
     }
 }

@@ -26,6 +26,11 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         body -> Text,
+        seats -> Nullable<BigInt>,
+        holdings -> Nullable<BigInt>,
+        items_total -> Nullable<BigInt>,
+        enrolled -> Nullable<BigInt>,
+        area_ha -> Nullable<Double>,
     }
 }
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Read benchmark: N synthetic entries in SQLite served by `ucr serve`, and the same database
+# served by datasette (a tool a user might pick instead), measured side by side with wrk on
+# loopback: GET by id (anonymous and with a token: the cost of the token check), search and
+# filtered lists, p50/p99 latency, throughput, server memory.
+#
+#   bench/serve.sh [N] [SECONDS]
+#
+# Needs wrk (Debian package) and datasette (PyPI); installs them when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-1000000}
+SECS=${2:-10}
+DIR=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$DIR"; }
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+command -v datasette >/dev/null || pip install -q datasette
+
+cargo build --release --quiet --bin ucr
+UCR=target/release/ucr
+DB="$DIR/ucr.db"
+
+echo "loading $N synthetic entries…"
+$UCR generate --count "$N" --output "$DIR/rows.ndjson"
+$UCR --database "sqlite://$DB" load "$DIR/rows.ndjson" | tail -1
+TOKEN=$($UCR --database "sqlite://$DB" token create --name bench-reader --role reader)
+
+PORT=18480
+DPORT=18481
+RUST_LOG=warn $UCR --database "sqlite://$DB" serve --bind "127.0.0.1:$PORT" --pool-size 8 &
+PIDS+=($!)
+UCR_PID=$!
+cat > "$DIR/metadata.json" <<JSON
+{"databases": {"ucr": {"tables": {"entries": {"fts_table": "entry_search", "fts_pk": "rowid"}}}}}
+JSON
+datasette serve "$DB" --port "$DPORT" --metadata "$DIR/metadata.json" \
+  --setting default_page_size 20 --setting sql_time_limit_ms 10000 >/dev/null 2>&1 &
+PIDS+=($!)
+DS_PID=$!
+for url in "http://127.0.0.1:$PORT/ready" "http://127.0.0.1:$DPORT/-/versions.json"; do
+  for _ in $(seq 1 100); do curl -sf "$url" >/dev/null && break; sleep 0.2; done
+done
+
+# 1 000 ids and registry numbers spread over the register.
+curl -s "http://127.0.0.1:$PORT/api/v1/entries?limit=1000&sort=-created" \
+  | python3 -c 'import json,sys; [print(e["id"]) for e in json.load(sys.stdin)["items"]]' > "$DIR/ids"
+
+# A wrk script that cycles through a list of paths.
+paths_script() { # file-of-paths > lua
+  python3 - "$1" <<'PY'
+import json, sys
+paths = [l.strip() for l in open(sys.argv[1]) if l.strip()]
+print("paths = " + json.dumps(paths).replace("[", "{").replace("]", "}"))
+print("i = 0")
+print("request = function() i = i + 1; return wrk.format('GET', paths[(i % #paths) + 1]) end")
+PY
+}
+
+WORDS="seki sheki gence ganja quba nizami kitabxana teatr muzey baki lenkeran naxcivan qebele xacmaz zaqatala"
+sed 's|^|/api/v1/entries/|' "$DIR/ids" > "$DIR/ucr-get"
+sed 's|^|/ucr/entries/|; s|$|.json|' "$DIR/ids" > "$DIR/ds-get"
+: > "$DIR/ucr-search"; : > "$DIR/ds-search"
+for w in $WORDS; do
+  echo "/api/v1/entries?q=$w&limit=20" >> "$DIR/ucr-search"
+  echo "/ucr/entries.json?_search=$w*&_size=20" >> "$DIR/ds-search"
+done
+: > "$DIR/ucr-filter"; : > "$DIR/ds-filter"
+for r in AZ-SA AZ-BA AZ-GA AZ-QBA AZ-LAN AZ-NX AZ-SUS AZ-ZAQ; do
+  for k in theatre museum library school; do
+    echo "/api/v1/entries?region=$r&kind=$k&limit=20" >> "$DIR/ucr-filter"
+    echo "/ucr/entries.json?region=$r&kind=$k&_size=20" >> "$DIR/ds-filter"
+  done
+done
+
+run() { # name base pathsfile [header]
+  paths_script "$3" > "$DIR/s.lua"
+  local args=(-t2 -c8 -d"${SECS}s" --latency -s "$DIR/s.lua")
+  [ -n "${4:-}" ] && args+=(-H "$4")
+  wrk "${args[@]}" "$2" > "$DIR/wrk.out"
+  awk -v name="$1" '
+    /Requests\/sec/ { rps = $2 }
+    /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+    /Non-2xx/ { bad = $NF }
+    END { printf "%-28s %10.0f req/s   p50 %8s   p99 %8s%s\n", name, rps, p50, p99, (bad ? "   non-2xx " bad : "") }' "$DIR/wrk.out"
+  awk '/Requests\/sec/ { print $2 }' "$DIR/wrk.out" >> "$DIR/rps"
+}
+
+U="http://127.0.0.1:$PORT"
+D="http://127.0.0.1:$DPORT"
+run "ucr GET by id" "$U" "$DIR/ucr-get"
+run "ucr GET by id, reader token" "$U" "$DIR/ucr-get" "Authorization: Bearer $TOKEN"
+run "ucr search q=" "$U" "$DIR/ucr-search"
+run "ucr filter region+kind" "$U" "$DIR/ucr-filter"
+run "datasette GET row" "$D" "$DIR/ds-get"
+run "datasette search _search=" "$D" "$DIR/ds-search"
+run "datasette filter" "$D" "$DIR/ds-filter"
+
+echo
+echo "server memory (peak RSS): ucr $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/$UCR_PID/status), datasette $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/$DS_PID/status)"
+awk '
+  { rps[NR] = $1 }
+  END {
+    printf "GET by id: ucr / datasette = %.1f×;  token check: %.1f%% of anonymous throughput lost\n",
+      rps[1] / rps[5], (1 - rps[2] / rps[1]) * 100
+  }' "$DIR/rps"

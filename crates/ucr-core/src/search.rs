@@ -1,0 +1,557 @@
+//! The single window (SPEC §6): one search over every sub-register — full text over every
+//! name in every language, folded the Azerbaijani way, with prefixes for type-ahead — with
+//! filters, distance and box queries, sorting, facets and cursor pagination; and the
+//! statistics the Ministry manages by.
+//!
+//! Relevance is a score of the entry alone (how many query words are whole words of its
+//! names, an exact name beating a partial one), never of the corpus, so a cursor stays valid
+//! while entries are added.
+
+use crate::error::RegisterError;
+use crate::normalize::fold;
+use crate::store::connection::Db;
+use crate::store::{Filter, Register, PAGE_MAX};
+use crate::vocab::Kind;
+use crate::Entry;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Nullable, Text};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Best match first (the default with `q`; otherwise `created`).
+    #[default]
+    Relevance,
+    /// Oldest registration first.
+    Created,
+    /// Newest registration first.
+    CreatedDesc,
+    /// By registry number.
+    RegistryNumber,
+    /// By Azerbaijani name.
+    Name,
+}
+
+impl Sort {
+    /// Parses `relevance`, `created`, `-created`, `registry_number`, `name`.
+    pub fn parse(s: &str) -> Option<Sort> {
+        Some(match s {
+            "relevance" => Sort::Relevance,
+            "created" => Sort::Created,
+            "-created" => Sort::CreatedDesc,
+            "registry_number" => Sort::RegistryNumber,
+            "name" => Sort::Name,
+            _ => return None,
+        })
+    }
+}
+
+/// A search.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// Words to find in names (any language, any usual spelling; the last may be a prefix).
+    pub q: Option<String>,
+    /// Kind, status, region, economic region, ownership.
+    pub filter: Filter,
+    /// Founded in or after this year.
+    pub founded_from: Option<i64>,
+    /// Founded in or before this year.
+    pub founded_to: Option<i64>,
+    /// Within `radius_km` of (lat, lon).
+    pub near: Option<(f64, f64, f64)>,
+    /// Inside (min lon, min lat, max lon, max lat).
+    pub bbox: Option<[f64; 4]>,
+    /// Order.
+    pub sort: Sort,
+    /// Page size (1–1000).
+    pub limit: i64,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Counts of the matching entries by kind, region and status.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Facets {
+    /// By kind.
+    pub kind: BTreeMap<String, i64>,
+    /// By ISO 3166-2:AZ unit.
+    pub region: BTreeMap<String, i64>,
+    /// By status.
+    pub status: BTreeMap<String, i64>,
+}
+
+/// A page of search results.
+#[derive(Debug, Clone, Serialize)]
+pub struct Found {
+    /// The entries of this page.
+    pub items: Vec<Entry>,
+    /// Pass as `cursor` for the next page; `None` on the last.
+    pub next_cursor: Option<String>,
+    /// Matching entries on all pages.
+    pub total: i64,
+    /// Counts of the matching entries.
+    pub facets: Facets,
+}
+
+/// Why a search cannot run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadSearch(pub String);
+
+/// A bind value of the generated SQL.
+#[derive(Debug, Clone)]
+enum Bind {
+    Text(String),
+    Int(i64),
+    Float(f64),
+}
+
+/// SQL built for one backend, with its binds in order.
+struct Sql {
+    pg: bool,
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    fn new(pg: bool) -> Sql {
+        Sql {
+            pg,
+            text: String::new(),
+            binds: Vec::new(),
+        }
+    }
+
+    /// Appends a placeholder for `b`: numbered, so it may be used more than once and in any
+    /// order (`$N` on PostgreSQL, `?N` on SQLite, where `$N` would be a named parameter
+    /// numbered by first appearance).
+    fn bind(&mut self, b: Bind) -> String {
+        self.binds.push(b);
+        let n = self.binds.len();
+        if self.pg {
+            format!("${n}")
+        } else {
+            format!("?{n}")
+        }
+    }
+}
+
+fn words(q: &str) -> Vec<String> {
+    fold(q)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(12)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The WHERE clause shared by search, facets and statistics.
+fn conditions(s: &Search, sql: &mut Sql) -> Result<Vec<String>, BadSearch> {
+    let mut c = Vec::new();
+    let f = &s.filter;
+    if let Some(k) = f.kind {
+        let p = sql.bind(Bind::Text(k.as_str().into()));
+        c.push(format!("kind = {p}"));
+    }
+    if let Some(st) = f.status {
+        let p = sql.bind(Bind::Text(st.as_str().into()));
+        c.push(format!("status = {p}"));
+    }
+    if let Some(r) = &f.region {
+        let p = sql.bind(Bind::Text(r.clone()));
+        c.push(format!("region = {p}"));
+    }
+    if let Some(r) = &f.economic_region {
+        let p = sql.bind(Bind::Text(r.clone()));
+        c.push(format!("economic_region = {p}"));
+    }
+    if let Some(o) = f.ownership {
+        let p = sql.bind(Bind::Text(o.as_str().into()));
+        c.push(format!("ownership = {p}"));
+    }
+    if let Some(t) = &f.type_word {
+        let p = sql.bind(Bind::Text(t.clone()));
+        c.push(format!("type_word = {p}"));
+    }
+    if let Some(y) = s.founded_from {
+        let p = sql.bind(Bind::Int(y));
+        c.push(format!("founded_year >= {p}"));
+    }
+    if let Some(y) = s.founded_to {
+        let p = sql.bind(Bind::Int(y));
+        c.push(format!("founded_year <= {p}"));
+    }
+    if let Some([min_lon, min_lat, max_lon, max_lat]) = s.bbox {
+        if min_lon > max_lon || min_lat > max_lat {
+            return Err(BadSearch("bbox is min_lon,min_lat,max_lon,max_lat".into()));
+        }
+        let (a, b) = (
+            sql.bind(Bind::Float(min_lat)),
+            sql.bind(Bind::Float(max_lat)),
+        );
+        let (d, e) = (
+            sql.bind(Bind::Float(min_lon)),
+            sql.bind(Bind::Float(max_lon)),
+        );
+        c.push(format!(
+            "lat BETWEEN {a} AND {b} AND lon BETWEEN {d} AND {e}"
+        ));
+    }
+    if let Some((lat, lon, r)) = s.near {
+        if !(r > 0.0 && r <= 1000.0) {
+            return Err(BadSearch(
+                "radius_km is more than 0 and at most 1000".into(),
+            ));
+        }
+        // A box first (the index), then the distance on an equirectangular projection,
+        // exact to well under 1 % at Azerbaijan's size.
+        let dlat = r / 110.574;
+        let kx = 111.320 * lat.to_radians().cos();
+        let dlon = r / kx.max(1.0);
+        let (a, b) = (
+            sql.bind(Bind::Float(lat - dlat)),
+            sql.bind(Bind::Float(lat + dlat)),
+        );
+        let (d, e) = (
+            sql.bind(Bind::Float(lon - dlon)),
+            sql.bind(Bind::Float(lon + dlon)),
+        );
+        let (plat, plon) = (sql.bind(Bind::Float(lat)), sql.bind(Bind::Float(lon)));
+        let (pkx, pr) = (sql.bind(Bind::Float(kx)), sql.bind(Bind::Float(r * r)));
+        c.push(format!(
+            "lat BETWEEN {a} AND {b} AND lon BETWEEN {d} AND {e} AND \
+             ((lon - {plon}) * {pkx}) * ((lon - {plon}) * {pkx}) + \
+             ((lat - {plat}) * 110.574) * ((lat - {plat}) * 110.574) <= {pr}"
+        ));
+    }
+    if let Some(q) = &s.q {
+        let ws = words(q);
+        if ws.is_empty() {
+            return Err(BadSearch("q has no letters or digits to search for".into()));
+        }
+        if sql.pg {
+            let query = ws
+                .iter()
+                .map(|w| format!("{w}:*"))
+                .collect::<Vec<_>>()
+                .join(" & ");
+            let p = sql.bind(Bind::Text(query));
+            c.push(format!(
+                "to_tsvector('simple', search_text) @@ to_tsquery('simple', {p})"
+            ));
+        } else {
+            let query = ws
+                .iter()
+                .map(|w| format!("\"{w}\"*"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let p = sql.bind(Bind::Text(query));
+            c.push(format!(
+                "rowid IN (SELECT rowid FROM entry_search WHERE entry_search MATCH {p})"
+            ));
+        }
+    }
+    Ok(c)
+}
+
+/// The relevance score: whole-word matches count 2, a name that is exactly the query 10.
+fn score_sql(s: &Search, sql: &mut Sql) -> String {
+    let Some(q) = &s.q else {
+        return "0".into();
+    };
+    let ws = words(q);
+    let mut parts = Vec::new();
+    for w in &ws {
+        let p = sql.bind(Bind::Text(format!("% {w} %")));
+        parts.push(format!(
+            "CASE WHEN (' ' || search_text || ' ') LIKE {p} THEN 2 ELSE 0 END"
+        ));
+    }
+    let whole = sql.bind(Bind::Text(format!("% {} %", ws.join(" "))));
+    parts.push(format!(
+        "CASE WHEN (' ' || search_text || ' ') LIKE {whole} THEN 10 ELSE 0 END"
+    ));
+    format!("({})", parts.join(" + "))
+}
+
+#[derive(QueryableByName)]
+struct Hit {
+    #[diesel(sql_type = Text)]
+    body: String,
+    #[diesel(sql_type = BigInt)]
+    score: i64,
+    #[diesel(sql_type = Text)]
+    sort_key: String,
+    #[diesel(sql_type = Text)]
+    id: String,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = Nullable<Text>)]
+    key: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Sums of one group of the statistics.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, QueryableByName)]
+pub struct Group {
+    /// The group (a kind, region, economic region or status); `null` for entries without one.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub key: Option<String>,
+    /// Entries.
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+    /// Theatre seats.
+    #[diesel(sql_type = BigInt)]
+    pub seats: i64,
+    /// Library holdings.
+    #[diesel(sql_type = BigInt)]
+    pub holdings: i64,
+    /// Museum items.
+    #[diesel(sql_type = BigInt)]
+    pub items: i64,
+    /// Pupils enrolled in schools.
+    #[diesel(sql_type = BigInt)]
+    pub enrolled: i64,
+    /// Reserve area in hectares.
+    #[diesel(sql_type = Double)]
+    pub area_ha: f64,
+}
+
+/// What statistics are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// Sub-register.
+    Kind,
+    /// ISO 3166-2:AZ unit.
+    Region,
+    /// Economic region.
+    EconomicRegion,
+    /// Status.
+    Status,
+}
+
+impl GroupBy {
+    /// Parses `kind`, `region`, `economic_region`, `status`.
+    pub fn parse(s: &str) -> Option<GroupBy> {
+        Some(match s {
+            "kind" => GroupBy::Kind,
+            "region" => GroupBy::Region,
+            "economic_region" => GroupBy::EconomicRegion,
+            "status" => GroupBy::Status,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            GroupBy::Kind => "kind",
+            GroupBy::Region => "region",
+            GroupBy::EconomicRegion => "economic_region",
+            GroupBy::Status => "status",
+        }
+    }
+}
+
+/// Statistics: the groups and the totals.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    /// What the groups are.
+    pub group_by: &'static str,
+    /// One row per group, largest first.
+    pub groups: Vec<Group>,
+    /// Over all matching entries.
+    pub total: Group,
+}
+
+fn run<T: diesel::deserialize::QueryableByName<<Db as Connection>::Backend> + 'static>(
+    c: &mut Db,
+    sql: &Sql,
+) -> Result<Vec<T>, RegisterError> {
+    let mut q = diesel::sql_query(sql.text.clone()).into_boxed::<<Db as Connection>::Backend>();
+    for b in &sql.binds {
+        q = match b {
+            Bind::Text(s) => q.bind::<Text, _>(s.clone()),
+            Bind::Int(i) => q.bind::<BigInt, _>(*i),
+            Bind::Float(f) => q.bind::<Double, _>(*f),
+        };
+    }
+    Ok(q.load(c)?)
+}
+
+fn where_clause(conds: &[String]) -> String {
+    if conds.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conds.join(" AND "))
+    }
+}
+
+impl Register {
+    /// Searches every sub-register at once.
+    pub fn search(&self, s: &Search) -> Result<Result<Found, BadSearch>, RegisterError> {
+        let mut conn = self.connection()?;
+        let pg = matches!(&*conn, Db::Pg(_));
+        let limit = s.limit.clamp(1, PAGE_MAX);
+        let sort = match (s.sort, &s.q) {
+            (Sort::Relevance, None) => Sort::Created,
+            (other, _) => other,
+        };
+        // The page.
+        let mut sql = Sql::new(pg);
+        let mut conds = match conditions(s, &mut sql) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        let score = score_sql(s, &mut sql);
+        let key = match sort {
+            Sort::Relevance | Sort::Created | Sort::CreatedDesc => "''".to_string(),
+            Sort::RegistryNumber => "registry_number".into(),
+            Sort::Name => "name_az".into(),
+        };
+        if let Some(cursor) = &s.cursor {
+            let Some((cur_score, cur_key, cur_id)) = decode_cursor(cursor) else {
+                return Ok(Err(BadSearch("not a cursor from next_cursor".into())));
+            };
+            let id = sql.bind(Bind::Text(cur_id));
+            let cond = match sort {
+                Sort::Relevance => {
+                    let sc = sql.bind(Bind::Int(cur_score));
+                    let sc2 = sql.bind(Bind::Int(cur_score));
+                    format!("({score} < {sc} OR ({score} = {sc2} AND id > {id}))")
+                }
+                Sort::Created => format!("id > {id}"),
+                Sort::CreatedDesc => format!("id < {id}"),
+                Sort::RegistryNumber | Sort::Name => {
+                    let k = sql.bind(Bind::Text(cur_key.clone()));
+                    let k2 = sql.bind(Bind::Text(cur_key));
+                    format!("({key} > {k} OR ({key} = {k2} AND id > {id}))")
+                }
+            };
+            conds.push(cond);
+        }
+        let order = match sort {
+            Sort::Relevance => format!("{score} DESC, id ASC"),
+            Sort::Created => "id ASC".into(),
+            Sort::CreatedDesc => "id DESC".into(),
+            Sort::RegistryNumber | Sort::Name => format!("{key} ASC, id ASC"),
+        };
+        let lim = sql.bind(Bind::Int(limit + 1));
+        sql.text = format!(
+            "SELECT body, CAST({score} AS BIGINT) AS score, CAST({key} AS TEXT) AS sort_key, id FROM entries{} ORDER BY {order} LIMIT {lim}",
+            where_clause(&conds)
+        );
+        let mut hits: Vec<Hit> = run(&mut conn, &sql)?;
+        let next_cursor = if hits.len() as i64 > limit {
+            hits.truncate(limit as usize);
+            hits.last()
+                .map(|h| encode_cursor(h.score, &h.sort_key, &h.id))
+        } else {
+            None
+        };
+        let items = hits
+            .iter()
+            .map(|h| serde_json::from_str(&h.body))
+            .collect::<Result<Vec<Entry>, _>>()
+            .map_err(|e| RegisterError::Database(format!("stored entry: {e}")))?;
+        // Total and facets, over the whole match (no cursor).
+        let mut facets = Facets::default();
+        let mut total = 0;
+        for (column, slot) in [("kind", 0), ("region", 1), ("status", 2)] {
+            let mut sql = Sql::new(pg);
+            let conds = conditions(s, &mut sql).unwrap_or_default();
+            sql.text = format!(
+                "SELECT {column} AS key, COUNT(*) AS n FROM entries{} GROUP BY {column}",
+                where_clause(&conds)
+            );
+            let counts: Vec<Count> = run(&mut conn, &sql)?;
+            if slot == 0 {
+                total = counts.iter().map(|c| c.n).sum();
+            }
+            let map = match slot {
+                0 => &mut facets.kind,
+                1 => &mut facets.region,
+                _ => &mut facets.status,
+            };
+            for c in counts {
+                map.insert(c.key.unwrap_or_else(|| "none".into()), c.n);
+            }
+        }
+        Ok(Ok(Found {
+            items,
+            next_cursor,
+            total,
+            facets,
+        }))
+    }
+
+    /// Counts and sums grouped by kind, region, economic region or status, over the entries
+    /// a search would find.
+    pub fn stats(
+        &self,
+        s: &Search,
+        by: GroupBy,
+    ) -> Result<Result<Stats, BadSearch>, RegisterError> {
+        let mut conn = self.connection()?;
+        let pg = matches!(&*conn, Db::Pg(_));
+        let sums = "COUNT(*) AS count, CAST(COALESCE(SUM(seats), 0) AS BIGINT) AS seats, \
+             CAST(COALESCE(SUM(holdings), 0) AS BIGINT) AS holdings, \
+             CAST(COALESCE(SUM(items_total), 0) AS BIGINT) AS items, \
+             CAST(COALESCE(SUM(enrolled), 0) AS BIGINT) AS enrolled, \
+             CAST(COALESCE(SUM(area_ha), 0) AS DOUBLE PRECISION) AS area_ha";
+        let mut sql = Sql::new(pg);
+        let conds = match conditions(s, &mut sql) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        let column = by.column();
+        sql.text = format!(
+            "SELECT {column} AS key, {sums} FROM entries{} GROUP BY {column} ORDER BY count DESC, key ASC",
+            where_clause(&conds)
+        );
+        let groups: Vec<Group> = run(&mut conn, &sql)?;
+        let total = groups.iter().fold(Group::default(), |mut t, g| {
+            t.count += g.count;
+            t.seats += g.seats;
+            t.holdings += g.holdings;
+            t.items += g.items;
+            t.enrolled += g.enrolled;
+            t.area_ha += g.area_ha;
+            t
+        });
+        Ok(Ok(Stats {
+            group_by: column,
+            groups,
+            total,
+        }))
+    }
+}
+
+fn encode_cursor(score: i64, key: &str, id: &str) -> String {
+    let raw = serde_json::json!([score, key, id]).to_string();
+    raw.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_cursor(cursor: &str) -> Option<(i64, String, String)> {
+    if cursor.len() % 2 != 0 || cursor.len() > 4096 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..cursor.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok())
+        .collect();
+    let (score, key, id): (i64, String, String) = serde_json::from_slice(&bytes?).ok()?;
+    uuid::Uuid::parse_str(&id).ok()?;
+    if key.chars().any(char::is_control) {
+        return None;
+    }
+    Some((score, key, id))
+}
+
+/// Whether a kind exists by this name (for callers validating filters).
+pub fn kind_named(s: &str) -> Option<Kind> {
+    Kind::parse(s)
+}
