@@ -2,11 +2,13 @@
 //! configured backend (SQLite always; PostgreSQL when `UCR_TEST_POSTGRES_URL` is set).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
 mod concurrency;
 mod openapi_walk;
 mod round_trip;
 mod smoke;
 mod statuses;
 mod support;
+mod window;
 
 pub use support::*;

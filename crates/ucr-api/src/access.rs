@@ -2,7 +2,6 @@
 //! (SPEC §6). Every refusal is a 401 (no usable token) or a 403 (role too low) and happens
 //! before the request body is read, so a refused request writes nothing.
 
-use crate::entries::blocking;
 use crate::problem::ApiError;
 use crate::State;
 use actix_web::http::{header, StatusCode};
@@ -74,32 +73,75 @@ pub fn unauthorized(detail: String, bad_token: bool) -> ApiError {
     err
 }
 
-/// Reads the caller from `Authorization: Bearer TOKEN`. A token that is malformed, unknown or
-/// revoked is refused at once, whatever the operation.
-pub async fn caller(req: &HttpRequest, state: &State) -> Result<Caller, ApiError> {
+/// The bearer token of a request: `None` without `Authorization`, an error for another scheme.
+fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    match text.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+            Ok(Some(token.trim().to_string()))
+        }
+        _ => Err(unauthorized(
+            "send Authorization: Bearer TOKEN".into(),
+            false,
+        )),
+    }
+}
+
+fn resolve(register: &ucr_core::Register, token: Option<String>) -> Result<Caller, ApiError> {
+    let Some(token) = token else {
         return Ok(Caller {
             name: "anonymous".into(),
             role: None,
         });
     };
-    let text = value.to_str().unwrap_or_default().trim();
-    let token = match text.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim().to_string(),
-        _ => {
-            return Err(unauthorized(
-                "send Authorization: Bearer TOKEN".into(),
-                true,
-            ))
-        }
-    };
-    let register = state.register.clone();
-    let principal = blocking(move || register.authenticate(&token)).await?;
-    match principal {
+    match register.authenticate(&token)? {
         Some(p) => Ok(Caller {
             name: p.name,
             role: Some(p.role),
         }),
         None => Err(unauthorized("the token is unknown or revoked".into(), true)),
     }
+}
+
+/// A read: the caller is checked and `read` runs in one trip to the database thread, so a
+/// token costs one indexed lookup and nothing more.
+pub async fn read_as<T: Send + 'static>(
+    req: &HttpRequest,
+    state: &State,
+    read: impl FnOnce(&ucr_core::Register) -> Result<T, ApiError> + Send + 'static,
+) -> Result<(Caller, T), ApiError> {
+    let token = bearer(req)?;
+    let register = state.register.clone();
+    let public = state.config.public_read;
+    actix_web::web::block(move || {
+        let who = resolve(&register, token)?;
+        if who.role.is_none() && !public {
+            return Err(unauthorized(
+                "this register is not public: send a reader token".into(),
+                false,
+            ));
+        }
+        let value = read(&register)?;
+        Ok((who, value))
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
+}
+
+/// Reads the caller from `Authorization: Bearer TOKEN`. A token that is malformed, unknown or
+/// revoked is refused at once, whatever the operation.
+pub async fn caller(req: &HttpRequest, state: &State) -> Result<Caller, ApiError> {
+    let Some(token) = bearer(req)? else {
+        return Ok(Caller {
+            name: "anonymous".into(),
+            role: None,
+        });
+    };
+    let register = state.register.clone();
+    actix_web::web::block(move || resolve(&register, Some(token)))
+        .await
+        .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
 }

@@ -1,6 +1,6 @@
 //! The six collections (`/api/v1/theatres` …), entries by id or registry number, and history.
 
-use crate::access::{caller, Caller};
+use crate::access::{caller, read_as, Caller};
 use crate::body;
 use crate::problem::ApiError;
 use crate::State;
@@ -343,9 +343,15 @@ async fn entry_in(register: &Register, kind: Kind, key: &str) -> Result<Entry, A
 
 async fn get_one(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
     let kind = kind_of(&req)?;
-    let who = caller(&req, &state).await?;
-    who.require_read(&state)?;
-    let entry = entry_in(&state.register, kind, &key_of(&req)).await?;
+    let key = key_of(&req);
+    let (who, entry) = read_as(&req, &state, move |r| Ok(r.get(&key)?)).await?;
+    if entry.kind() != kind {
+        return Err(ApiError::not_found(format!(
+            "no entry {} in /api/v1/{}",
+            key_of(&req),
+            kind.collection()
+        )));
+    }
     Ok(entry_response(StatusCode::OK, &entry, &who))
 }
 
@@ -400,11 +406,8 @@ async fn delete(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespons
 }
 
 async fn get_any(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
-    let who = caller(&req, &state).await?;
-    who.require_read(&state)?;
-    let register = state.register.clone();
     let key = key_of(&req);
-    let entry = blocking(move || register.get(&key)).await?;
+    let (who, entry) = read_as(&req, &state, move |r| Ok(r.get(&key)?)).await?;
     Ok(entry_response(StatusCode::OK, &entry, &who))
 }
 

@@ -343,13 +343,17 @@ fn components() -> Value {
         }
     }));
     schemas.insert("RevisionList".into(), list_schema(schema_ref("Revision")));
-    schemas.insert("ChangeList".into(), list_schema(schema_ref("Revision")));
+    let mut change_list = list_schema(schema_ref("Revision"));
+    change_list["properties"]["next_cursor"]["description"] =
+        json!("The seq of the last change of this page: pass it as since to read on; null when the page is empty");
+    change_list["properties"]["total"]["description"] = json!("Changes after since");
+    schemas.insert("ChangeList".into(), change_list);
     let counts = json!({"type": "object", "additionalProperties": {"type": "integer"}});
     let mut search_result = list_schema(schema_ref("Entry"));
     search_result["required"] = json!(["items", "next_cursor", "total", "facets"]);
     search_result["properties"]["facets"] = json!({
         "type": "object", "additionalProperties": false, "required": ["kind", "region", "status"],
-        "description": "Counts of all matching entries by kind, region and status",
+        "description": "Counts of all matching entries by kind, region (\"none\" for entries without one) and status",
         "properties": {"kind": counts, "region": counts, "status": counts}
     });
     schemas.insert("SearchResult".into(), search_result);
@@ -750,6 +754,7 @@ fn document_json() -> Value {
                     "content": {"application/json": {"schema": schema_ref("ChangeList")}}}}), errors(&[("400", "BadRequest"), ("503", "Unavailable")]))}
     }));
     let mut stats_params = search_params.as_array().cloned().unwrap_or_default();
+    stats_params.retain(|p| p["name"] != "limit" && p["name"] != "cursor");
     stats_params.push(json!({"name": "group_by", "in": "query", "required": false,
         "schema": {"type": "string", "enum": ["kind", "region", "economic_region", "status"]}, "description": "Default kind"}));
     paths.insert("/api/v1/stats".into(), json!({

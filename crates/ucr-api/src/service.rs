@@ -87,8 +87,10 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
     ApiError::not_found(format!("no resource at {}", req.path())).error_response()
 }
 
-async fn vocabularies() -> HttpResponse {
-    HttpResponse::Ok().json(vocabulary_document())
+async fn vocabularies(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    // Public, but a dead token is still refused, as everywhere in the API.
+    crate::access::caller(&req, &state).await?;
+    Ok(HttpResponse::Ok().json(vocabulary_document()))
 }
 
 /// Every controlled list of the register.

@@ -1,7 +1,7 @@
 //! The single window: `GET /api/v1/entries` (search over every sub-register),
 //! `GET /api/v1/changes` (the change feed) and `GET /api/v1/stats`.
 
-use crate::access::caller;
+use crate::access::{caller, read_as};
 use crate::entries::{blocking, not_allowed, revision_json, visible};
 use crate::problem::ApiError;
 use crate::State;
@@ -143,13 +143,11 @@ fn search_params(
 }
 
 async fn search(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
-    let who = caller(&req, &state).await?;
-    who.require_read(&state)?;
     let (s, _) = search_params(&req, &[])?;
-    let register = state.register.clone();
-    let found = blocking(move || register.search(&s))
-        .await?
-        .map_err(|e| ApiError::bad_request(e.0))?;
+    let (who, found) = read_as(&req, &state, move |r| {
+        r.search(&s)?.map_err(|e| ApiError::bad_request(e.0))
+    })
+    .await?;
     let items: Vec<Value> = found.items.iter().map(|e| visible(e, &who)).collect();
     Ok(HttpResponse::Ok().json(json!({
         "items": items,
@@ -162,6 +160,14 @@ async fn search(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespons
 async fn stats(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
     let who = caller(&req, &state).await?;
     who.require_read(&state)?;
+    if let Some((name, _)) = pairs(&req)?
+        .into_iter()
+        .find(|(n, _)| matches!(n.as_str(), "limit" | "sort" | "cursor"))
+    {
+        return Err(ApiError::bad_request(format!(
+            "`{name}`: statistics have no pages and no order; drop it"
+        )));
+    }
     let (s, rest) = search_params(&req, &["group_by"])?;
     let mut by = GroupBy::Kind;
     for (_, value) in rest {

@@ -256,6 +256,7 @@ fn conditions(s: &Search, sql: &mut Sql) -> Result<Vec<String>, BadSearch> {
 }
 
 /// The relevance score: whole-word matches count 2, a name that is exactly the query 10.
+/// (`search_text` is `| name one | name two |`, see the entries row.)
 fn score_sql(s: &Search, sql: &mut Sql) -> String {
     let Some(q) = &s.q else {
         return "0".into();
@@ -268,9 +269,9 @@ fn score_sql(s: &Search, sql: &mut Sql) -> String {
             "CASE WHEN (' ' || search_text || ' ') LIKE {p} THEN 2 ELSE 0 END"
         ));
     }
-    let whole = sql.bind(Bind::Text(format!("% {} %", ws.join(" "))));
+    let whole = sql.bind(Bind::Text(format!("%| {} |%", ws.join(" "))));
     parts.push(format!(
-        "CASE WHEN (' ' || search_text || ' ') LIKE {whole} THEN 10 ELSE 0 END"
+        "CASE WHEN search_text LIKE {whole} THEN 10 ELSE 0 END"
     ));
     format!("({})", parts.join(" + "))
 }
@@ -288,9 +289,13 @@ struct Hit {
 }
 
 #[derive(QueryableByName)]
-struct Count {
+struct FacetCell {
+    #[diesel(sql_type = Text)]
+    kind: String,
     #[diesel(sql_type = Nullable<Text>)]
-    key: Option<String>,
+    region: Option<String>,
+    #[diesel(sql_type = Text)]
+    status: String,
     #[diesel(sql_type = BigInt)]
     n: i64,
 }
@@ -457,28 +462,24 @@ impl Register {
             .map(|h| serde_json::from_str(&h.body))
             .collect::<Result<Vec<Entry>, _>>()
             .map_err(|e| RegisterError::Database(format!("stored entry: {e}")))?;
-        // Total and facets, over the whole match (no cursor).
+        // Total and facets, over the whole match (no cursor), in one grouped query.
+        let mut sql = Sql::new(pg);
+        let conds = conditions(s, &mut sql).unwrap_or_default();
+        sql.text = format!(
+            "SELECT kind, region, status, COUNT(*) AS n FROM entries{} GROUP BY kind, region, status",
+            where_clause(&conds)
+        );
+        let cells: Vec<FacetCell> = run(&mut conn, &sql)?;
         let mut facets = Facets::default();
         let mut total = 0;
-        for (column, slot) in [("kind", 0), ("region", 1), ("status", 2)] {
-            let mut sql = Sql::new(pg);
-            let conds = conditions(s, &mut sql).unwrap_or_default();
-            sql.text = format!(
-                "SELECT {column} AS key, COUNT(*) AS n FROM entries{} GROUP BY {column}",
-                where_clause(&conds)
-            );
-            let counts: Vec<Count> = run(&mut conn, &sql)?;
-            if slot == 0 {
-                total = counts.iter().map(|c| c.n).sum();
-            }
-            let map = match slot {
-                0 => &mut facets.kind,
-                1 => &mut facets.region,
-                _ => &mut facets.status,
-            };
-            for c in counts {
-                map.insert(c.key.unwrap_or_else(|| "none".into()), c.n);
-            }
+        for cell in cells {
+            total += cell.n;
+            *facets.kind.entry(cell.kind).or_default() += cell.n;
+            *facets
+                .region
+                .entry(cell.region.unwrap_or_else(|| "none".into()))
+                .or_default() += cell.n;
+            *facets.status.entry(cell.status).or_default() += cell.n;
         }
         Ok(Ok(Found {
             items,

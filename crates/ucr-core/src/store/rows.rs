@@ -53,12 +53,21 @@ impl EntryRow {
                 .find(|(f, _, _)| *f == field)
                 .map(|(_, r, _)| r.to_string())
         };
-        let names = std::iter::once(&r.name)
+        // "| name one | name two |": words split on anything but letters and digits (as
+        // both backends' full-text tokenizers do), names kept apart so that a whole name can
+        // be matched for ranking.
+        let names: Vec<String> = std::iter::once(&r.name)
             .chain(r.alt_names.iter())
             .flat_map(|n| n.all())
-            .map(fold)
-            .collect::<Vec<_>>()
-            .join(" ");
+            .map(|n| {
+                fold(n)
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let names = format!("| {} |", names.join(" | "));
         let (inventory_scope, inventory_number) = match super::inventory(r) {
             Some((s, n)) => (Some(s), Some(n)),
             None => (None, None),

@@ -9,6 +9,7 @@ mod import;
 mod lifecycle;
 mod references;
 mod schema;
+mod search;
 mod uniqueness;
 
 use serde_json::{json, Value};
