@@ -29,7 +29,7 @@ CREATE TABLE entries (
 -- Most entries have no ISIL, inventory number or reference: partial indexes keep bulk loads
 -- from maintaining index entries for NULLs.
 CREATE UNIQUE INDEX entries_isil ON entries (isil_key) WHERE isil_key IS NOT NULL;
-CREATE UNIQUE INDEX entries_inventory ON entries (inventory_scope, inventory_number)
+CREATE UNIQUE INDEX entries_inventory ON entries (inventory_number, inventory_scope)
     WHERE inventory_number IS NOT NULL;
 CREATE INDEX entries_kind ON entries (kind, id);
 CREATE INDEX entries_region ON entries (region);
