@@ -445,8 +445,18 @@ impl Register {
             Sort::RegistryNumber | Sort::Name => format!("{key} ASC, id ASC"),
         };
         let lim = sql.bind(Bind::Int(limit + 1));
+        // Order and cut on narrow rows first; read the bodies of the page only.
+        let outer_order = match sort {
+            Sort::Relevance => "t.score DESC, t.id ASC",
+            Sort::Created => "t.id ASC",
+            Sort::CreatedDesc => "t.id DESC",
+            Sort::RegistryNumber | Sort::Name => "t.sort_key ASC, t.id ASC",
+        };
         sql.text = format!(
-            "SELECT body, CAST({score} AS BIGINT) AS score, CAST({key} AS TEXT) AS sort_key, id FROM entries{} ORDER BY {order} LIMIT {lim}",
+            "SELECT e.body AS body, t.score AS score, t.sort_key AS sort_key, t.id AS id FROM \
+             (SELECT id, CAST({score} AS BIGINT) AS score, CAST({key} AS TEXT) AS sort_key \
+              FROM entries{} ORDER BY {order} LIMIT {lim}) t \
+             JOIN entries e ON e.id = t.id ORDER BY {outer_order}",
             where_clause(&conds)
         );
         let mut hits: Vec<Hit> = run(&mut conn, &sql)?;

@@ -52,7 +52,7 @@ impl Target {
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
                      PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
-                     PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;",
+                     PRAGMA cache_size = -8192;",
                 )
                 .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
                 Ok(Db::Sqlite(conn))
