@@ -99,13 +99,14 @@ U="http://127.0.0.1:$PORT"
 D="http://127.0.0.1:$DPORT"
 run "ucr GET by id" "$U" "$DIR/ucr-get"
 run "ucr GET by id, reader token" "$U" "$DIR/ucr-get" "Authorization: Bearer $TOKEN"
+run "ucr filter region+kind" "$U" "$DIR/ucr-filter"
 run "ucr search, selective q" "$U" "$DIR/ucr-search"
 run "ucr search, broad q" "$U" "$DIR/ucr-broad"
-run "ucr filter region+kind" "$U" "$DIR/ucr-filter"
+sleep 15 # requests still running when wrk stops must not count against the next run
 run "datasette GET row" "$D" "$DIR/ds-get"
+run "datasette filter" "$D" "$DIR/ds-filter"
 run "datasette search, selective" "$D" "$DIR/ds-search"
 run "datasette search, broad" "$D" "$DIR/ds-broad"
-run "datasette filter" "$D" "$DIR/ds-filter"
 
 echo
 echo "server memory (peak RSS): ucr $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/$UCR_PID/status), datasette $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/$DS_PID/status)"

@@ -355,23 +355,44 @@ async fn get_one(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespon
     Ok(entry_response(StatusCode::OK, &entry, &who))
 }
 
-async fn replace(
+/// How a changing request applies its body: a full replace or a merge patch.
+type Change = fn(&Register, &str, Value, &Write) -> Result<Saved, RegisterError>;
+
+/// PUT and PATCH: a clerk's change of an entry of this collection, by the body's media type.
+async fn change(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<State>,
+    media_type: &str,
+    apply: Change,
 ) -> Result<HttpResponse, ApiError> {
     let kind = kind_of(&req)?;
     let who = caller(&req, &state).await?;
     who.require(Role::Clerk, "changing an entry")?;
     let w = write_for(&req, &who)?;
-    let value = entry_body(&req, payload, &state, kind, "application/json").await?;
+    let value = entry_body(&req, payload, &state, kind, media_type).await?;
     let entry = entry_in(&state.register, kind, &key_of(&req)).await?;
     let register = state.register.clone();
     let key = entry.id.to_string();
-    let saved = blocking(move || register.replace(&key, value, &w))
+    let saved = blocking(move || apply(&register, &key, value, &w))
         .await
         .map_err(|e| reinstating(e, &who))?;
     Ok(saved_response(StatusCode::OK, &saved, &who))
+}
+
+async fn replace(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> Result<HttpResponse, ApiError> {
+    change(
+        req,
+        payload,
+        state,
+        "application/json",
+        |r, key, value, w| r.replace(key, value, w),
+    )
+    .await
 }
 
 async fn patch(
@@ -379,18 +400,14 @@ async fn patch(
     payload: web::Payload,
     state: web::Data<State>,
 ) -> Result<HttpResponse, ApiError> {
-    let kind = kind_of(&req)?;
-    let who = caller(&req, &state).await?;
-    who.require(Role::Clerk, "changing an entry")?;
-    let w = write_for(&req, &who)?;
-    let value = entry_body(&req, payload, &state, kind, "application/merge-patch+json").await?;
-    let entry = entry_in(&state.register, kind, &key_of(&req)).await?;
-    let register = state.register.clone();
-    let key = entry.id.to_string();
-    let saved = blocking(move || register.patch(&key, &value, &w))
-        .await
-        .map_err(|e| reinstating(e, &who))?;
-    Ok(saved_response(StatusCode::OK, &saved, &who))
+    change(
+        req,
+        payload,
+        state,
+        "application/merge-patch+json",
+        |r, key, value, w| r.patch(key, &value, w),
+    )
+    .await
 }
 
 async fn delete(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
