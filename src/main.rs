@@ -45,12 +45,6 @@ enum Command {
     /// Create, list or revoke access tokens.
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Validate entries (a JSON array or one object) against every rule and the register,
-    /// without writing.
-    Validate {
-        /// JSON file.
-        file: std::path::PathBuf,
-    },
 }
 
 #[derive(Subcommand)]
@@ -134,50 +128,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Openapi => {
             print!("{}", ucr_api::openapi::document_text()?);
             Ok(ExitCode::SUCCESS)
-        }
-        Command::Validate { file } => {
-            let register = Register::open(&cli.database)
-                .with_context(|| format!("opening {}", cli.database))?;
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            let value: serde_json::Value = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not valid JSON", file.display()))?;
-            let entries = match value {
-                serde_json::Value::Array(items) => items,
-                other => vec![other],
-            };
-            let mut rejected = 0;
-            for (i, entry) in entries.into_iter().enumerate() {
-                let number = entry["registry_number"].as_str().unwrap_or("-").to_string();
-                let problems = match register.validate(entry) {
-                    Ok(warnings) => warnings,
-                    Err(ucr_core::RegisterError::Invalid(p))
-                    | Err(ucr_core::RegisterError::Duplicate(p)) => {
-                        rejected += 1;
-                        p
-                    }
-                    Err(other) => return Err(other.into()),
-                };
-                for p in problems {
-                    println!(
-                        "{}: entry {} {number}: {} {} {}: {}",
-                        file.display(),
-                        i + 1,
-                        serde_json::to_value(p.severity)?
-                            .as_str()
-                            .unwrap_or_default(),
-                        p.field,
-                        p.code,
-                        p.message
-                    );
-                }
-            }
-            println!("{rejected} rejected");
-            Ok(if rejected == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
         }
     }
 }

@@ -1086,8 +1086,3 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
         }
     }
 }
-
-/// A short description of a value's type, for messages about wrong input.
-pub fn describe(value: &Value) -> &'static str {
-    json_type(value)
-}

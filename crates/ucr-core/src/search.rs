@@ -11,7 +11,6 @@ use crate::error::RegisterError;
 use crate::normalize::fold;
 use crate::store::connection::Db;
 use crate::store::{Filter, Register, PAGE_MAX};
-use crate::vocab::Kind;
 use crate::Entry;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text};
@@ -560,9 +559,4 @@ fn decode_cursor(cursor: &str) -> Option<(i64, String, String)> {
         return None;
     }
     Some((score, key, id))
-}
-
-/// Whether a kind exists by this name (for callers validating filters).
-pub fn kind_named(s: &str) -> Option<Kind> {
-    Kind::parse(s)
 }
