@@ -18,6 +18,9 @@ use ucr_core::Register;
 /// Default largest request body, in bytes.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
+/// Blocking threads per worker for register work (each waits for a pooled connection).
+pub const BLOCKING_THREADS: usize = 8;
+
 /// Default largest import body, in bytes.
 pub const DEFAULT_IMPORT_LIMIT: usize = 256 * 1024 * 1024;
 
@@ -66,7 +69,10 @@ pub fn start(listener: TcpListener, state: State) -> std::io::Result<Server> {
             .wrap(actix_web::middleware::from_fn(service::log_request))
             .configure(service::configure)
     })
-    .shutdown_timeout(10);
+    .shutdown_timeout(10)
+    // Register work runs on blocking threads that wait for a pooled connection: more threads
+    // than connections only add memory.
+    .worker_max_blocking_threads(BLOCKING_THREADS);
     if let Some(n) = workers {
         server = server.workers(n);
     }
