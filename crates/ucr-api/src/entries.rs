@@ -192,7 +192,7 @@ fn saved_response(status: StatusCode, saved: &Saved, who: &Caller) -> HttpRespon
 fn list_filter(req: &HttpRequest, kind: Kind) -> Result<(Filter, i64, Option<String>), ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
         .map_err(|e| ApiError::bad_request(format!("unreadable query string: {e}")))?;
-    let type_field = type_field(kind);
+    let type_field = ucr_core::catalogue::type_field(kind);
     let mut filter = Filter {
         kind: Some(kind),
         ..Default::default()
@@ -249,18 +249,6 @@ fn list_filter(req: &HttpRequest, kind: Kind) -> Result<(Filter, i64, Option<Str
         }
     }
     Ok((filter, limit, cursor))
-}
-
-/// The kind's own type field and its words.
-pub fn type_field(kind: Kind) -> (&'static str, Vec<&'static str>) {
-    match kind {
-        Kind::Theatre => ("theatre_type", TheatreType::words()),
-        Kind::Library => ("library_type", LibraryType::words()),
-        Kind::Museum => ("museum_profile", MuseumProfile::words()),
-        Kind::Reserve => ("reserve_type", ReserveType::words()),
-        Kind::School => ("school_type", SchoolType::words()),
-        Kind::HeritageObject => ("category", HeritageCategory::words()),
-    }
 }
 
 async fn list(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {

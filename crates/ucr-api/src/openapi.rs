@@ -83,7 +83,9 @@ fn field_schema(field: &Field, kind: Kind) -> Value {
             json!({"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 100}})
         }
         Shape::Names => schema_ref("Names"),
-        Shape::NamesList => json!({"type": "array", "items": schema_ref("Names")}),
+        Shape::NamesList => {
+            json!({"type": "array", "maxItems": ucr_core::check::ALT_NAMES_MAX, "items": schema_ref("Names")})
+        }
         Shape::Address => schema_ref("Address"),
         Shape::Location => schema_ref("Location"),
         Shape::ExternalIds => schema_ref("ExternalIds"),
@@ -553,7 +555,7 @@ fn collection_paths(paths: &mut Map<String, Value>, kind: Kind) {
     let tag = kind.collection();
     let word = kind.as_str().replace('_', " ");
     let plural = tag.replace('-', " ");
-    let (type_field, type_words) = crate::entries::type_field(kind);
+    let (type_field, type_words) = catalogue::type_field(kind);
     let mut list_params = vec![
         param_ref("status"),
         param_ref("region"),

@@ -74,7 +74,7 @@ const fn f(name: &'static str, shape: Shape, required: bool, description: &'stat
 pub const COMMON: &[Field] = &[
     f("registry_number", Shape::Formatted("registry-number"), false, "THR-000001, LIB-…, MUS-…, RSV-…, SCH-…, HER-… (prefix by kind, 6+ digits); assigned in sequence when absent; immutable"),
     f("name", Shape::Names, true, "Names; `az` required, `en` and `ru` optional, each 1–300 characters"),
-    f("alt_names", Shape::NamesList, false, "Other names: old names, transliterations"),
+    f("alt_names", Shape::NamesList, false, "Other names: old names, transliterations; at most 50"),
     f("status", Shape::Word(&["active", "suspended", "closed"]), false, "Lifecycle status (default active); a closed entry returns to active only through an admin"),
     f("closed_on", Shape::Date, false, "Date of closing; required when closed, not before the founding year, not in the future"),
     f("region", Shape::Formatted("iso-3166-2-az"), false, "ISO 3166-2:AZ code (78 units); required except for intangible heritage"),
@@ -168,6 +168,16 @@ pub fn own_fields(kind: Kind) -> Vec<Field> {
             }
             all
         }
+    }
+}
+
+/// The kind's own type field (`theatre_type`, `library_type`, `museum_profile`,
+/// `reserve_type`, `school_type`, or the heritage `category`) and its words: the first of
+/// [`own_fields`].
+pub fn type_field(kind: Kind) -> (&'static str, &'static [&'static str]) {
+    match own_fields(kind).first().map(|f| (f.name, f.shape)) {
+        Some((name, Shape::Word(words))) => (name, words),
+        _ => ("category", &[]),
     }
 }
 
@@ -399,6 +409,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn every_kind_has_a_type_field_with_words() {
+        let fields: Vec<_> = Kind::ALL.iter().map(|k| type_field(*k).0).collect();
+        assert_eq!(
+            fields,
+            [
+                "theatre_type",
+                "library_type",
+                "museum_profile",
+                "reserve_type",
+                "school_type",
+                "category"
+            ]
+        );
+        assert_eq!(
+            type_field(Kind::HeritageObject).1,
+            ["immovable", "movable", "intangible"]
+        );
     }
 
     #[test]

@@ -17,6 +17,9 @@ use validator::{ValidateEmail, ValidateUrl};
 
 /// Longest name, in characters after trimming.
 pub const NAME_MAX: usize = 300;
+/// Most alternative names an entry may have (old names and transliterations; a bound keeps
+/// the full-text index of one entry small).
+pub const ALT_NAMES_MAX: usize = 50;
 /// Longest free text (locality, street, act, label …), in characters.
 pub const TEXT_MAX: usize = 500;
 /// Earliest founding year the register accepts.
@@ -112,10 +115,19 @@ impl Rules {
         let kind = self.kind(&d, current);
         let registry_number = self.registry_number(d.registry_number.take(), kind, current);
         let name = self.names("/name", d.name.take(), true);
-        let alt_names = d
-            .alt_names
-            .take()
-            .unwrap_or_default()
+        let mut alt_names = d.alt_names.take().unwrap_or_default();
+        if alt_names.len() > ALT_NAMES_MAX {
+            self.problems.error(
+                "/alt_names",
+                Code::TooLong,
+                format!(
+                    "{} alternative names, at most {ALT_NAMES_MAX}",
+                    alt_names.len()
+                ),
+            );
+            alt_names.truncate(ALT_NAMES_MAX);
+        }
+        let alt_names = alt_names
             .into_iter()
             .enumerate()
             .filter_map(|(i, n)| self.names(&pointer("/alt_names", i), Some(n), false))

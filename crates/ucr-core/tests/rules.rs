@@ -2099,3 +2099,17 @@ fn update_is_checked_by_the_same_rules() {
         &[("/seats", "out_of_range")],
     );
 }
+
+#[test]
+fn alt_names_are_at_most_fifty() {
+    let names = |n: usize| -> Vec<Value> {
+        (0..n)
+            .map(|i| json!({ "az": format!("Şəki Teatrı {i}") }))
+            .collect()
+    };
+    passes(with(theatre(), json!({ "alt_names": names(50) })));
+    fails(
+        with(theatre(), json!({ "alt_names": names(51) })),
+        &[("/alt_names", "too_long")],
+    );
+}
