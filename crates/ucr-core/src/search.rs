@@ -15,7 +15,9 @@ use crate::Entry;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 /// How results are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -394,110 +396,293 @@ fn where_clause(conds: &[String]) -> String {
     }
 }
 
+/// Bytes of entries the answers of recent searches hold at most, unless configured.
+pub const ANSWERS_BYTES: usize = 8 << 20;
+
+/// How long a search waits for the same search already running before it runs it too.
+const SAME_SEARCH_WAIT: Duration = Duration::from_secs(5);
+
+/// Answers of recent searches, each valid while the change sequence stands where it stood
+/// when the answer was computed: every write to an entry advances the sequence, so an answer
+/// is never served after a change it does not show, whichever process made the change. The
+/// oldest answers go first when the bytes run out. A search that is already running is not
+/// run twice at once: the later callers wait for its answer.
+#[derive(Clone)]
+pub(crate) struct Answers(Arc<(Mutex<Cached>, Condvar)>);
+
+impl Default for Answers {
+    fn default() -> Self {
+        Answers::new(ANSWERS_BYTES)
+    }
+}
+
+#[derive(Default)]
+struct Cached {
+    /// Bytes of entries the answers may hold.
+    capacity: usize,
+    /// The change sequence the answers were computed at.
+    seq: i64,
+    answers: HashMap<String, (Found, usize)>,
+    order: VecDeque<String>,
+    bytes: usize,
+    /// Searches being computed at `seq`.
+    running: HashSet<String>,
+}
+
+impl Cached {
+    /// Forgets every answer when the register has changed since (`seq` is newer); says
+    /// whether the answers are of `seq`.
+    fn at(&mut self, seq: i64) -> bool {
+        if seq > self.seq {
+            *self = Cached {
+                capacity: self.capacity,
+                seq,
+                ..Cached::default()
+            };
+        }
+        seq == self.seq
+    }
+
+    fn put(&mut self, key: String, found: Found, bytes: usize) {
+        if bytes > self.capacity / 16 || self.answers.contains_key(&key) {
+            return;
+        }
+        while self.bytes + bytes > self.capacity {
+            let Some(old) = self.order.pop_front() else {
+                break;
+            };
+            if let Some((_, b)) = self.answers.remove(&old) {
+                self.bytes -= b;
+            }
+        }
+        self.bytes += bytes;
+        self.order.push_back(key.clone());
+        self.answers.insert(key, (found, bytes));
+    }
+}
+
+/// What a search finds in the answers.
+enum Lookup {
+    /// The answer.
+    Found(Found),
+    /// Nothing: compute it, and hand it in with [`Answers::done`] when `mine`.
+    Compute { mine: bool },
+}
+
+impl Answers {
+    pub(crate) fn new(capacity: usize) -> Answers {
+        Answers(Arc::new((
+            Mutex::new(Cached {
+                capacity,
+                ..Cached::default()
+            }),
+            Condvar::new(),
+        )))
+    }
+
+    /// The answer to `key` at `seq`; waits while the same search runs elsewhere.
+    fn lookup(&self, key: &str, seq: i64) -> Lookup {
+        let (lock, ready) = &*self.0;
+        let Ok(mut c) = lock.lock() else {
+            return Lookup::Compute { mine: false };
+        };
+        let until = Instant::now() + SAME_SEARCH_WAIT;
+        loop {
+            if !c.at(seq) || c.capacity == 0 {
+                return Lookup::Compute { mine: false };
+            }
+            if let Some((found, _)) = c.answers.get(key) {
+                return Lookup::Found(found.clone());
+            }
+            if c.running.insert(key.to_string()) {
+                return Lookup::Compute { mine: true };
+            }
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Lookup::Compute { mine: false };
+            }
+            c = match ready.wait_timeout(c, left) {
+                Ok((c, _)) => c,
+                Err(_) => return Lookup::Compute { mine: false },
+            };
+        }
+    }
+
+    /// Hands in the answer (or `None` when the search failed) of a search `lookup` left to
+    /// this caller, and wakes those waiting for it.
+    fn done(&self, key: &str, seq: i64, answer: Option<(Found, usize)>) {
+        let (lock, ready) = &*self.0;
+        if let Ok(mut c) = lock.lock() {
+            if c.seq == seq {
+                c.running.remove(key);
+                if let Some((found, bytes)) = answer {
+                    c.put(key.to_string(), found, bytes);
+                }
+            }
+        }
+        ready.notify_all();
+    }
+}
+
+/// Where the change sequence stands.
+fn change_seq(c: &mut Db) -> Result<i64, RegisterError> {
+    use crate::store::schema::counters;
+    Ok(counters::table
+        .filter(counters::name.eq("change"))
+        .select(counters::value)
+        .first(c)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Hands a search's answer in when dropped, also when the search failed, so that nobody
+/// waits for it in vain.
+struct Running<'a> {
+    answers: &'a Answers,
+    key: String,
+    seq: i64,
+    answer: Option<(Found, usize)>,
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.answers.done(&self.key, self.seq, self.answer.take());
+    }
+}
+
 impl Register {
-    /// Searches every sub-register at once.
+    /// Searches every sub-register at once. Answers are kept while the register does not
+    /// change (see [`Answers`]), so a repeated search costs one indexed read.
     pub fn search(&self, s: &Search) -> Result<Result<Found, BadSearch>, RegisterError> {
-        let mut conn = self.connection()?;
-        let pg = matches!(&*conn, Db::Pg(_));
-        let limit = s.limit.clamp(1, PAGE_MAX);
-        let sort = match (s.sort, &s.q) {
-            (Sort::Relevance, None) => Sort::Created,
-            (other, _) => other,
+        // The sequence first: what the search then reads is at least as new. No connection
+        // is held while waiting for the same search running elsewhere.
+        let seq = change_seq(&mut *self.connection()?)?;
+        let key = format!("{s:?}");
+        let mine = match self.answers().lookup(&key, seq) {
+            Lookup::Found(found) => return Ok(Ok(found)),
+            Lookup::Compute { mine } => mine,
         };
-        // The page.
-        let mut sql = Sql::new(pg);
-        let mut conds = match conditions(s, &mut sql) {
-            Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
-        };
-        let score = score_sql(s, &mut sql);
-        let key = match sort {
-            Sort::Relevance | Sort::Created | Sort::CreatedDesc => "''".to_string(),
-            Sort::RegistryNumber => "registry_number".into(),
-            Sort::Name => "name_az".into(),
-        };
-        if let Some(cursor) = &s.cursor {
-            let Some((cur_score, cur_key, cur_id)) = decode_cursor(cursor) else {
-                return Ok(Err(BadSearch("not a cursor from next_cursor".into())));
-            };
-            let id = sql.bind(Bind::Text(cur_id));
-            let cond = match sort {
-                Sort::Relevance => {
-                    let sc = sql.bind(Bind::Int(cur_score));
-                    let sc2 = sql.bind(Bind::Int(cur_score));
-                    format!("({score} < {sc} OR ({score} = {sc2} AND id > {id}))")
-                }
-                Sort::Created => format!("id > {id}"),
-                Sort::CreatedDesc => format!("id < {id}"),
-                Sort::RegistryNumber | Sort::Name => {
-                    let k = sql.bind(Bind::Text(cur_key.clone()));
-                    let k2 = sql.bind(Bind::Text(cur_key));
-                    format!("({key} > {k} OR ({key} = {k2} AND id > {id}))")
-                }
-            };
-            conds.push(cond);
+        let mut running = mine.then(|| Running {
+            answers: self.answers(),
+            key,
+            seq,
+            answer: None,
+        });
+        let answer = search(&mut *self.connection()?, s)?;
+        if let (Some(r), Ok((found, bytes))) = (running.as_mut(), &answer) {
+            r.answer = Some((found.clone(), *bytes));
         }
-        let order = match sort {
-            Sort::Relevance => format!("{score} DESC, id ASC"),
-            Sort::Created => "id ASC".into(),
-            Sort::CreatedDesc => "id DESC".into(),
-            Sort::RegistryNumber | Sort::Name => format!("{key} ASC, id ASC"),
+        Ok(answer.map(|(found, _)| found))
+    }
+}
+
+/// A search, and the bytes of the entries it found.
+fn search(conn: &mut Db, s: &Search) -> Result<Result<(Found, usize), BadSearch>, RegisterError> {
+    let pg = matches!(&*conn, Db::Pg(_));
+    let limit = s.limit.clamp(1, PAGE_MAX);
+    let sort = match (s.sort, &s.q) {
+        (Sort::Relevance, None) => Sort::Created,
+        (other, _) => other,
+    };
+    // The page.
+    let mut sql = Sql::new(pg);
+    let mut conds = match conditions(s, &mut sql) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
+    let score = score_sql(s, &mut sql);
+    let key = match sort {
+        Sort::Relevance | Sort::Created | Sort::CreatedDesc => "''".to_string(),
+        Sort::RegistryNumber => "registry_number".into(),
+        Sort::Name => "name_az".into(),
+    };
+    if let Some(cursor) = &s.cursor {
+        let Some((cur_score, cur_key, cur_id)) = decode_cursor(cursor) else {
+            return Ok(Err(BadSearch("not a cursor from next_cursor".into())));
         };
-        let lim = sql.bind(Bind::Int(limit + 1));
-        // Order and cut on narrow rows first; read the bodies of the page only.
-        let outer_order = match sort {
-            Sort::Relevance => "t.score DESC, t.id ASC",
-            Sort::Created => "t.id ASC",
-            Sort::CreatedDesc => "t.id DESC",
-            Sort::RegistryNumber | Sort::Name => "t.sort_key ASC, t.id ASC",
+        let id = sql.bind(Bind::Text(cur_id));
+        let cond = match sort {
+            Sort::Relevance => {
+                let sc = sql.bind(Bind::Int(cur_score));
+                let sc2 = sql.bind(Bind::Int(cur_score));
+                format!("({score} < {sc} OR ({score} = {sc2} AND id > {id}))")
+            }
+            Sort::Created => format!("id > {id}"),
+            Sort::CreatedDesc => format!("id < {id}"),
+            Sort::RegistryNumber | Sort::Name => {
+                let k = sql.bind(Bind::Text(cur_key.clone()));
+                let k2 = sql.bind(Bind::Text(cur_key));
+                format!("({key} > {k} OR ({key} = {k2} AND id > {id}))")
+            }
         };
-        sql.text = format!(
-            "SELECT e.body AS body, t.score AS score, t.sort_key AS sort_key, t.id AS id FROM \
-             (SELECT id, CAST({score} AS BIGINT) AS score, CAST({key} AS TEXT) AS sort_key \
-              FROM entries{} ORDER BY {order} LIMIT {lim}) t \
-             JOIN entries e ON e.id = t.id ORDER BY {outer_order}",
-            where_clause(&conds)
-        );
-        let mut hits: Vec<Hit> = run(&mut conn, &sql)?;
-        let next_cursor = if hits.len() as i64 > limit {
-            hits.truncate(limit as usize);
-            hits.last()
-                .map(|h| encode_cursor(h.score, &h.sort_key, &h.id))
-        } else {
-            None
-        };
-        let items = hits
-            .iter()
-            .map(|h| serde_json::from_str(&h.body))
-            .collect::<Result<Vec<Entry>, _>>()
-            .map_err(|e| RegisterError::Database(format!("stored entry: {e}")))?;
-        // Total and facets, over the whole match (no cursor), in one grouped query.
-        let mut sql = Sql::new(pg);
-        let conds = conditions(s, &mut sql).unwrap_or_default();
-        sql.text = format!(
-            "SELECT kind, region, status, COUNT(*) AS n FROM entries{} GROUP BY kind, region, status",
-            where_clause(&conds)
-        );
-        let cells: Vec<FacetCell> = run(&mut conn, &sql)?;
-        let mut facets = Facets::default();
-        let mut total = 0;
-        for cell in cells {
-            total += cell.n;
-            *facets.kind.entry(cell.kind).or_default() += cell.n;
-            *facets
-                .region
-                .entry(cell.region.unwrap_or_else(|| "none".into()))
-                .or_default() += cell.n;
-            *facets.status.entry(cell.status).or_default() += cell.n;
-        }
-        Ok(Ok(Found {
+        conds.push(cond);
+    }
+    let order = match sort {
+        Sort::Relevance => format!("{score} DESC, id ASC"),
+        Sort::Created => "id ASC".into(),
+        Sort::CreatedDesc => "id DESC".into(),
+        Sort::RegistryNumber | Sort::Name => format!("{key} ASC, id ASC"),
+    };
+    let lim = sql.bind(Bind::Int(limit + 1));
+    // Order and cut on narrow rows first; read the bodies of the page only.
+    let outer_order = match sort {
+        Sort::Relevance => "t.score DESC, t.id ASC",
+        Sort::Created => "t.id ASC",
+        Sort::CreatedDesc => "t.id DESC",
+        Sort::RegistryNumber | Sort::Name => "t.sort_key ASC, t.id ASC",
+    };
+    sql.text = format!(
+        "SELECT e.body AS body, t.score AS score, t.sort_key AS sort_key, t.id AS id FROM \
+         (SELECT id, CAST({score} AS BIGINT) AS score, CAST({key} AS TEXT) AS sort_key \
+          FROM entries{} ORDER BY {order} LIMIT {lim}) t \
+         JOIN entries e ON e.id = t.id ORDER BY {outer_order}",
+        where_clause(&conds)
+    );
+    let mut hits: Vec<Hit> = run(conn, &sql)?;
+    let next_cursor = if hits.len() as i64 > limit {
+        hits.truncate(limit as usize);
+        hits.last()
+            .map(|h| encode_cursor(h.score, &h.sort_key, &h.id))
+    } else {
+        None
+    };
+    let items = hits
+        .iter()
+        .map(|h| serde_json::from_str(&h.body))
+        .collect::<Result<Vec<Entry>, _>>()
+        .map_err(|e| RegisterError::Database(format!("stored entry: {e}")))?;
+    // Total and facets, over the whole match (no cursor), in one grouped query.
+    let mut sql = Sql::new(pg);
+    let conds = conditions(s, &mut sql).unwrap_or_default();
+    sql.text = format!(
+        "SELECT kind, region, status, COUNT(*) AS n FROM entries{} GROUP BY kind, region, status",
+        where_clause(&conds)
+    );
+    let cells: Vec<FacetCell> = run(conn, &sql)?;
+    let mut facets = Facets::default();
+    let mut total = 0;
+    for cell in cells {
+        total += cell.n;
+        *facets.kind.entry(cell.kind).or_default() += cell.n;
+        *facets
+            .region
+            .entry(cell.region.unwrap_or_else(|| "none".into()))
+            .or_default() += cell.n;
+        *facets.status.entry(cell.status).or_default() += cell.n;
+    }
+    let bytes = hits.iter().map(|h| h.body.len()).sum();
+    Ok(Ok((
+        Found {
             items,
             next_cursor,
             total,
             facets,
-        }))
-    }
+        },
+        bytes,
+    )))
+}
 
+impl Register {
     /// Counts and sums grouped by kind, region, economic region or status, over the entries
     /// a search would find.
     pub fn stats(
@@ -559,4 +744,68 @@ fn decode_cursor(cursor: &str) -> Option<(i64, String, String)> {
         return None;
     }
     Some((score, key, id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(total: i64) -> Found {
+        Found {
+            items: Vec::new(),
+            next_cursor: None,
+            total,
+            facets: Facets::default(),
+        }
+    }
+
+    fn kept(a: &Answers, key: &str, seq: i64) -> Option<i64> {
+        match a.lookup(key, seq) {
+            Lookup::Found(f) => Some(f.total),
+            Lookup::Compute { mine } => {
+                if mine {
+                    a.done(key, seq, None);
+                }
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn answers_are_kept_within_their_bytes_oldest_out_first() {
+        let a = Answers::new(16_000);
+        for i in 0..17 {
+            let key = format!("q{i}");
+            assert!(matches!(a.lookup(&key, 7), Lookup::Compute { mine: true }));
+            a.done(&key, 7, Some((found(i), 1000)));
+        }
+        // 17 000 bytes do not fit in 16 000: the first went.
+        assert_eq!(kept(&a, "q0", 7), None);
+        assert_eq!(kept(&a, "q1", 7), Some(1));
+        assert_eq!(kept(&a, "q16", 7), Some(16));
+        // An answer larger than a sixteenth of the room is not kept.
+        assert!(matches!(a.lookup("big", 7), Lookup::Compute { mine: true }));
+        a.done("big", 7, Some((found(99), 1001)));
+        assert_eq!(kept(&a, "big", 7), None);
+    }
+
+    #[test]
+    fn a_change_forgets_every_answer_and_an_older_reader_keeps_nothing() {
+        let a = Answers::new(1 << 20);
+        assert!(matches!(a.lookup("q", 3), Lookup::Compute { mine: true }));
+        a.done("q", 3, Some((found(1), 10)));
+        assert_eq!(kept(&a, "q", 3), Some(1));
+        // The register moved on: the answer of sequence 3 is gone.
+        assert_eq!(kept(&a, "q", 4), None);
+        // A reader that saw sequence 3 computes alone and keeps nothing.
+        assert!(matches!(a.lookup("q", 3), Lookup::Compute { mine: false }));
+        a.done("q", 3, Some((found(1), 10)));
+        assert_eq!(kept(&a, "q", 4), None);
+        // No room, nothing kept, nobody waits.
+        let none = Answers::new(0);
+        assert!(matches!(
+            none.lookup("q", 1),
+            Lookup::Compute { mine: false }
+        ));
+    }
 }

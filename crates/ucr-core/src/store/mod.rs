@@ -130,6 +130,7 @@ pub const PAGE_MAX: i64 = 1000;
 #[derive(Clone)]
 pub struct Register {
     pool: Pool,
+    answers: crate::search::Answers,
 }
 
 impl std::fmt::Debug for Register {
@@ -166,13 +167,29 @@ impl Register {
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(Manager::new(url))
             .map_err(|e| RegisterError::Open(e.to_string()))?;
-        Ok(Register { pool })
+        Ok(Register {
+            pool,
+            answers: Default::default(),
+        })
     }
 
     /// Applies pending migrations; returns the names applied.
     pub fn migrate(&self) -> Result<Vec<String>, RegisterError> {
         let mut conn = self.pool.get()?;
         connection::migrate(&mut conn).map_err(RegisterError::Open)
+    }
+
+    /// Answers of recent searches.
+    pub(crate) fn answers(&self) -> &crate::search::Answers {
+        &self.answers
+    }
+
+    /// Sets how many bytes of entries the answers of recent searches may hold
+    /// ([`crate::search::ANSWERS_BYTES`] unless set; 0 keeps none). They are served only while
+    /// the register has not changed since they were computed.
+    pub fn with_search_cache(mut self, bytes: usize) -> Register {
+        self.answers = crate::search::Answers::new(bytes);
+        self
     }
 
     /// A pooled connection, for the modules that build on the register.

@@ -253,3 +253,116 @@ fn cursor_pages_hold_while_entries_are_added() {
         assert!(added > 20, "{added}");
     });
 }
+
+/// Registry numbers and total of the first page of `search`.
+fn page(register: &Register, search: &Search) -> (Vec<String>, i64) {
+    let found = register
+        .search(&Search {
+            limit: 20,
+            ..search.clone()
+        })
+        .unwrap()
+        .unwrap();
+    let numbers = found
+        .items
+        .iter()
+        .map(|e| e.registry_number().to_string())
+        .collect();
+    (numbers, found.total)
+}
+
+/// Answers of recent searches are kept, and never outlive a change: a create, an update, a
+/// delete, an import and an undo made through this register or through another one on the
+/// same database (a second `ucr serve`) all show at once.
+#[test]
+fn kept_answers_never_outlive_a_change() {
+    for scratch in Scratch::all().expect("scratch databases") {
+        eprintln!("backend: {}", scratch.backend);
+        let here = scratch.register();
+        let other = Register::connect(&scratch.url, 2).unwrap();
+        let uncached = Register::connect(&scratch.url, 2)
+            .unwrap()
+            .with_search_cache(0);
+        load(here);
+        let quba = q("Quba");
+        let first = page(here, &quba);
+        assert_eq!(first.1, 2);
+        assert_eq!(page(here, &quba), first, "the kept answer is the answer");
+        assert_eq!(page(&uncached, &quba), first);
+
+        // A new museum of Quba, written by the other process.
+        let created = other
+            .create(
+                json!({
+                    "kind": "museum", "name": {"az": "Quba Xalça Muzeyi"},
+                    "region": "AZ-QBA", "ownership": "state", "museum_profile": "art"
+                }),
+                &clerk(),
+            )
+            .unwrap();
+        let number = created.entry.registry_number().to_string();
+        let (numbers, total) = page(here, &quba);
+        assert_eq!(total, 3, "{}", scratch.backend);
+        assert!(numbers.contains(&number));
+        assert_eq!(page(&uncached, &quba), (numbers.clone(), total));
+
+        // Renamed away from Quba, here: gone from the answer.
+        here.patch(
+            &number,
+            &json!({"name": {"az": "Xaçmaz Xalça Muzeyi"}}),
+            &clerk(),
+        )
+        .unwrap();
+        assert_eq!(page(here, &quba).1, 2);
+        assert_eq!(page(here, &q("Xaçmaz")).0, vec![number.clone()]);
+
+        // Deleted by the other process: gone from the kept answer to "Xaçmaz".
+        other.delete(&number, &admin()).unwrap();
+        assert_eq!(page(here, &q("Xaçmaz")), (vec![], 0));
+
+        // An import, then its undo, both by the other process.
+        let file = r#"{"kind": "museum", "name": {"az": "Quba Çörək Muzeyi"}, "region": "AZ-QBA", "ownership": "private", "museum_profile": "history"}"#;
+        let report = other
+            .import(
+                vec![ucr_core::import::Source {
+                    name: "quba.ndjson".into(),
+                    reader: Box::new(file.as_bytes()),
+                    format: ucr_core::import::read::Format::Ndjson,
+                }],
+                &ucr_core::import::Options {
+                    mode: ucr_core::import::Mode::Create,
+                    atomic: true,
+                    dry_run: false,
+                    kind: None,
+                    writer: clerk(),
+                },
+                &mut |_| {},
+            )
+            .unwrap();
+        assert_eq!(report.created, 1);
+        assert_eq!(page(here, &quba).1, 3);
+        let id = report.import_id.unwrap().to_string();
+        other.undo_import(&id, &admin()).unwrap();
+        assert_eq!(page(here, &quba), first);
+    }
+}
+
+/// The same search from many threads at once: one answer for all, equal to a search
+/// computed alone.
+#[test]
+fn the_same_search_at_once_gets_one_answer() {
+    each_backend(|register| {
+        load(register);
+        // Another spelling: another search, computed alone before.
+        let want = page(register, &q("Şəki"));
+        assert_eq!(want.1, 4);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| page(register, &q("Sheki"))))
+                .collect();
+            for h in handles {
+                assert_eq!(h.join().unwrap(), want);
+            }
+        });
+    });
+}
