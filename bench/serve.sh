@@ -91,7 +91,7 @@ done
 
 run() { # name base pathsfile [header]
   paths_script "$3" > "$DIR/s.lua"
-  local args=(-t2 -c8 -d"${SECS}s" --latency -s "$DIR/s.lua")
+  local args=(-t2 -c8 -d"${SECS}s" --timeout 10s --latency -s "$DIR/s.lua")
   [ -n "${4:-}" ] && args+=(-H "$4")
   wrk "${args[@]}" "$2" > "$DIR/wrk.out"
   awk -v name="$1" '

@@ -289,6 +289,30 @@ struct Hit {
     id: String,
 }
 
+/// A row of the one-pass search: a facet cell (`part` 0) or an entry of the page (`part` 1,
+/// `n` its place).
+#[derive(QueryableByName)]
+struct Pass {
+    #[diesel(sql_type = BigInt)]
+    part: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    body: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    score: i64,
+    #[diesel(sql_type = Text)]
+    sort_key: String,
+    #[diesel(sql_type = Text)]
+    id: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    kind: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    region: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    status: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
 #[derive(QueryableByName)]
 struct FacetCell {
     #[diesel(sql_type = Text)]
@@ -596,49 +620,112 @@ fn search(conn: &mut Db, s: &Search) -> Result<Result<(Found, usize), BadSearch>
         Sort::RegistryNumber => "registry_number".into(),
         Sort::Name => "name_az".into(),
     };
+    // With words to find, the matches are read once: their narrow columns are kept aside,
+    // and both the facets and the page come from them in one statement. Without, the page
+    // follows an index and stops at the limit, and the facets are a grouped count.
+    let one_pass = s.q.is_some();
+    let (score_of, key_of) = if one_pass {
+        ("score".to_string(), "sort_key".to_string())
+    } else {
+        (score.clone(), key.clone())
+    };
+    let mut after = None;
     if let Some(cursor) = &s.cursor {
         let Some((cur_score, cur_key, cur_id)) = decode_cursor(cursor) else {
             return Ok(Err(BadSearch("not a cursor from next_cursor".into())));
         };
         let id = sql.bind(Bind::Text(cur_id));
-        let cond = match sort {
+        after = Some(match sort {
             Sort::Relevance => {
                 let sc = sql.bind(Bind::Int(cur_score));
                 let sc2 = sql.bind(Bind::Int(cur_score));
-                format!("({score} < {sc} OR ({score} = {sc2} AND id > {id}))")
+                format!("({score_of} < {sc} OR ({score_of} = {sc2} AND id > {id}))")
             }
             Sort::Created => format!("id > {id}"),
             Sort::CreatedDesc => format!("id < {id}"),
             Sort::RegistryNumber | Sort::Name => {
                 let k = sql.bind(Bind::Text(cur_key.clone()));
                 let k2 = sql.bind(Bind::Text(cur_key));
-                format!("({key} > {k} OR ({key} = {k2} AND id > {id}))")
+                format!("({key_of} > {k} OR ({key_of} = {k2} AND id > {id}))")
             }
-        };
-        conds.push(cond);
+        });
     }
     let order = match sort {
-        Sort::Relevance => format!("{score} DESC, id ASC"),
+        Sort::Relevance => format!("{score_of} DESC, id ASC"),
         Sort::Created => "id ASC".into(),
         Sort::CreatedDesc => "id DESC".into(),
-        Sort::RegistryNumber | Sort::Name => format!("{key} ASC, id ASC"),
+        Sort::RegistryNumber | Sort::Name => format!("{key_of} ASC, id ASC"),
     };
     let lim = sql.bind(Bind::Int(limit + 1));
-    // Order and cut on narrow rows first; read the bodies of the page only.
-    let outer_order = match sort {
-        Sort::Relevance => "t.score DESC, t.id ASC",
-        Sort::Created => "t.id ASC",
-        Sort::CreatedDesc => "t.id DESC",
-        Sort::RegistryNumber | Sort::Name => "t.sort_key ASC, t.id ASC",
+    let (mut hits, cells) = if one_pass {
+        let after = after.map(|a| format!(" WHERE {a}")).unwrap_or_default();
+        sql.text = format!(
+            "WITH hits AS MATERIALIZED (SELECT id, kind, region, status, \
+               CAST({score} AS BIGINT) AS score, CAST({key} AS TEXT) AS sort_key \
+               FROM entries{}) \
+             SELECT CAST(0 AS BIGINT) AS part, CAST(NULL AS TEXT) AS body, \
+               CAST(0 AS BIGINT) AS score, CAST('' AS TEXT) AS sort_key, CAST('' AS TEXT) AS id, \
+               kind, region, status, COUNT(*) AS n \
+             FROM hits GROUP BY kind, region, status \
+             UNION ALL \
+             SELECT CAST(1 AS BIGINT), e.body, t.score, t.sort_key, t.id, \
+               CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), t.n \
+             FROM (SELECT id, score, sort_key, ROW_NUMBER() OVER (ORDER BY {order}) AS n \
+                   FROM (SELECT id, score, sort_key FROM hits{after} \
+                         ORDER BY {order} LIMIT {lim}) u) t \
+             JOIN entries e ON e.id = t.id",
+            where_clause(&conds)
+        );
+        let rows: Vec<Pass> = run(conn, &sql)?;
+        let (mut page, groups): (Vec<Pass>, Vec<Pass>) =
+            rows.into_iter().partition(|r| r.part == 1);
+        page.sort_by_key(|r| r.n);
+        let hits = page
+            .into_iter()
+            .map(|r| Hit {
+                body: r.body.unwrap_or_default(),
+                score: r.score,
+                sort_key: r.sort_key,
+                id: r.id,
+            })
+            .collect();
+        let cells = groups
+            .into_iter()
+            .map(|r| FacetCell {
+                kind: r.kind.unwrap_or_default(),
+                region: r.region,
+                status: r.status.unwrap_or_default(),
+                n: r.n,
+            })
+            .collect();
+        (hits, cells)
+    } else {
+        conds.extend(after);
+        // Order and cut on narrow rows first; read the bodies of the page only.
+        let outer_order = match sort {
+            Sort::Relevance => "t.score DESC, t.id ASC",
+            Sort::Created => "t.id ASC",
+            Sort::CreatedDesc => "t.id DESC",
+            Sort::RegistryNumber | Sort::Name => "t.sort_key ASC, t.id ASC",
+        };
+        sql.text = format!(
+            "SELECT e.body AS body, t.score AS score, t.sort_key AS sort_key, t.id AS id FROM \
+             (SELECT id, CAST({score} AS BIGINT) AS score, CAST({key} AS TEXT) AS sort_key \
+              FROM entries{} ORDER BY {order} LIMIT {lim}) t \
+             JOIN entries e ON e.id = t.id ORDER BY {outer_order}",
+            where_clause(&conds)
+        );
+        let hits: Vec<Hit> = run(conn, &sql)?;
+        // Total and facets, over the whole match (no cursor), in one grouped query.
+        let mut sql = Sql::new(pg);
+        let conds = conditions(s, &mut sql).unwrap_or_default();
+        sql.text = format!(
+            "SELECT kind, region, status, COUNT(*) AS n FROM entries{} GROUP BY kind, region, status",
+            where_clause(&conds)
+        );
+        let cells: Vec<FacetCell> = run(conn, &sql)?;
+        (hits, cells)
     };
-    sql.text = format!(
-        "SELECT e.body AS body, t.score AS score, t.sort_key AS sort_key, t.id AS id FROM \
-         (SELECT id, CAST({score} AS BIGINT) AS score, CAST({key} AS TEXT) AS sort_key \
-          FROM entries{} ORDER BY {order} LIMIT {lim}) t \
-         JOIN entries e ON e.id = t.id ORDER BY {outer_order}",
-        where_clause(&conds)
-    );
-    let mut hits: Vec<Hit> = run(conn, &sql)?;
     let next_cursor = if hits.len() as i64 > limit {
         hits.truncate(limit as usize);
         hits.last()
@@ -651,14 +738,6 @@ fn search(conn: &mut Db, s: &Search) -> Result<Result<(Found, usize), BadSearch>
         .map(|h| serde_json::from_str(&h.body))
         .collect::<Result<Vec<Entry>, _>>()
         .map_err(|e| RegisterError::Database(format!("stored entry: {e}")))?;
-    // Total and facets, over the whole match (no cursor), in one grouped query.
-    let mut sql = Sql::new(pg);
-    let conds = conditions(s, &mut sql).unwrap_or_default();
-    sql.text = format!(
-        "SELECT kind, region, status, COUNT(*) AS n FROM entries{} GROUP BY kind, region, status",
-        where_clause(&conds)
-    );
-    let cells: Vec<FacetCell> = run(conn, &sql)?;
     let mut facets = Facets::default();
     let mut total = 0;
     for cell in cells {
