@@ -27,6 +27,7 @@ echo "loading $N synthetic entries…"
 $UCR generate --count "$N" --output "$DIR/rows.ndjson"
 $UCR --database "sqlite://$DB" load "$DIR/rows.ndjson" | tail -1
 TOKEN=$($UCR --database "sqlite://$DB" token create --name bench-reader --role reader)
+sync # the load's gigabytes go to disk now, not under the first measurement
 
 PORT=18480
 DPORT=18481
