@@ -271,7 +271,7 @@ pub struct GenerateArgs {
     /// How many entries.
     #[arg(long)]
     count: u64,
-    /// ndjson or csv (csv: one kind, --kind).
+    /// ndjson (one entry per line) or json (one array).
     #[arg(long, default_value = "ndjson", value_parser = ["ndjson", "json"])]
     format: String,
     /// Seed of the generator (the same seed gives the same set).

@@ -28,7 +28,8 @@ pub struct ServeArgs {
     /// served again only while the register has not changed since.
     #[arg(long, env = "UCR_SEARCH_CACHE_MIB", default_value_t = 8)]
     search_cache_mib: usize,
-    /// When the register is empty, load these entries first (a JSON array, e.g. the fixtures).
+    /// When the register is empty, load this file of entries first (.json, .ndjson or .csv,
+    /// e.g. the fixtures).
     #[arg(long, env = "UCR_SEED")]
     seed: Option<std::path::PathBuf>,
 }

@@ -1008,3 +1008,24 @@ fn geojson_export_is_a_feature_collection_of_points() {
     let run = w.run(&["export", "--format", "geojson", "--kind", "theatre"]);
     assert_eq!(run.json()["features"].as_array().unwrap().len(), 13);
 }
+
+/// An export filtered by a region that does not exist is refused, not an empty success.
+#[test]
+fn export_refuses_an_unknown_region() {
+    let w = Workspace::new();
+    let load = w.run(&["load", &fixture_str("az-institutions.json")]);
+    assert_eq!(load.code, 0, "{}", load.stdout);
+    let sheki = w.run(&["export", "--format", "ndjson", "--region", "AZ-SA"]);
+    assert_eq!(sheki.code, 0, "{}", sheki.stderr);
+    assert_eq!(sheki.stdout.lines().count(), 4, "{}", sheki.stdout);
+    let wrong = w.run(&["export", "--format", "ndjson", "--region", "AZ-XX"]);
+    assert_eq!(wrong.code, 2, "{}", wrong.stderr);
+    assert!(
+        wrong
+            .stderr
+            .contains("region `AZ-XX` is not an ISO 3166-2:AZ code"),
+        "{}",
+        wrong.stderr
+    );
+    assert_eq!(wrong.stdout, "");
+}

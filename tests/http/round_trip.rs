@@ -370,3 +370,46 @@ fn intangible_heritage() {
         )
     });
 }
+
+/// The reason of a change (`UCR-Reason`) is kept as written, Azerbaijani letters included;
+/// a header that is not UTF-8 is refused and changes nothing.
+#[test]
+fn the_reason_of_a_change_is_kept_in_azerbaijani() {
+    each_backend(|app| {
+        let created = app.create(&fixture("theatre", None));
+        let id = created["id"].as_str().unwrap().to_string();
+        let path = format!("/api/v1/{}/{id}", collection("theatre"));
+        let reason = "Təmir üçün bağlanıb (Şəki)";
+        let reply = app.send(
+            app.http
+                .patch(app.url(&path))
+                .header("content-type", "application/merge-patch+json")
+                .header(
+                    "UCR-Reason",
+                    reqwest::header::HeaderValue::from_bytes(reason.as_bytes()).unwrap(),
+                )
+                .body(json!({"seats": 321}).to_string()),
+        );
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        let history = app.get(&format!("/api/v1/entries/{id}/history"));
+        assert_eq!(
+            history.json["items"][1]["reason"], reason,
+            "{}",
+            history.text
+        );
+
+        let before = app.snapshot();
+        let reply = app.send(
+            app.http
+                .patch(app.url(&path))
+                .header("content-type", "application/merge-patch+json")
+                .header(
+                    "UCR-Reason",
+                    reqwest::header::HeaderValue::from_bytes(b"T\xe9mir").unwrap(),
+                )
+                .body(json!({"seats": 322}).to_string()),
+        );
+        assert_problem(&reply, 400, "/problems/bad-request");
+        assert_eq!(app.snapshot(), before);
+    });
+}

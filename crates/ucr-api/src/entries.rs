@@ -128,11 +128,10 @@ fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
 fn write_for(req: &HttpRequest, who: &Caller) -> Result<Write, ApiError> {
     let mut w = who.writer();
     w.expected_version = if_match(req)?;
-    if let Some(reason) = req
-        .headers()
-        .get("UCR-Reason")
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(reason) = req.headers().get("UCR-Reason") {
+        // UTF-8, so that a reason in Azerbaijani is kept, not dropped.
+        let reason = std::str::from_utf8(reason.as_bytes())
+            .map_err(|_| ApiError::bad_request("UCR-Reason: not UTF-8"))?;
         w.reason = Some(reason.to_string());
     }
     Ok(w)

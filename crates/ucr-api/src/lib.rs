@@ -48,8 +48,9 @@ impl Default for Config {
     }
 }
 
-/// What every handler shares: the register and the configuration. Nothing here caches
-/// register data, so any number of replicas can serve one database.
+/// What every handler shares: the register and the configuration. The only register data
+/// kept in process are answers of recent searches, each checked against the database's
+/// change sequence before it is served, so any number of replicas can serve one database.
 #[derive(Clone)]
 pub struct State {
     /// The register.

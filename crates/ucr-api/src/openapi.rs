@@ -4,6 +4,7 @@
 
 use serde_json::{json, Map, Value};
 use ucr_core::catalogue::{self, Field, Shape};
+use ucr_core::check::REGISTRY_DIGITS;
 use ucr_core::vocab::{HeritageCategory, Kind};
 
 /// Problem responses every operation may give.
@@ -56,7 +57,12 @@ fn field_schema(field: &Field, kind: Kind) -> Value {
         Shape::Text(max) => json!({"type": "string", "minLength": 1, "maxLength": max}),
         Shape::Formatted("registry-number") => json!({
             "type": "string",
-            "pattern": format!("^{}-[0-9]{{6,}}$", kind.prefix()),
+            "pattern": format!(
+                "^{}-[0-9]{{{},{}}}$",
+                kind.prefix(),
+                REGISTRY_DIGITS.start(),
+                REGISTRY_DIGITS.end()
+            ),
             "examples": [format!("{}-000001", kind.prefix())]
         }),
         Shape::Formatted("iso-3166-2-az") => schema_ref("RegionCode"),

@@ -73,7 +73,7 @@ fn search_params(
             }
             "status" => {
                 s.filter.status =
-                    Some(Status::parse(&value).ok_or_else(|| bad("active, suspended or closed"))?)
+                    Some(Status::parse(&value).ok_or_else(|| bad(&Status::words().join(", ")))?)
             }
             "region" => {
                 ucr_core::regions::unit(&value).ok_or_else(|| bad("not an ISO 3166-2:AZ code"))?;
@@ -87,7 +87,7 @@ fn search_params(
             "ownership" => {
                 s.filter.ownership = Some(
                     ucr_core::vocab::Ownership::parse(&value)
-                        .ok_or_else(|| bad("state, municipal, private or public_association"))?,
+                        .ok_or_else(|| bad(&ucr_core::vocab::Ownership::words().join(", ")))?,
                 )
             }
             "founded_from" | "founded_to" => {
@@ -176,11 +176,6 @@ async fn stats(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse
                 "`group_by={value}`: kind, region, economic_region or status"
             ))
         })?;
-    }
-    if s.cursor.is_some() {
-        return Err(ApiError::bad_request(
-            "statistics have no pages: drop cursor",
-        ));
     }
     let register = state.register.clone();
     let stats = blocking(move || register.stats(&s, by))

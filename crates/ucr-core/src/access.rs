@@ -47,13 +47,6 @@ fn hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn naive_now() -> NaiveDateTime {
-    let t = Utc::now();
-    DateTime::from_timestamp_micros(t.timestamp_micros())
-        .unwrap_or(t)
-        .naive_utc()
-}
-
 impl Register {
     /// Creates a token; returns it (the only time it is shown).
     pub fn create_token(&self, name: &str, role: Role) -> Result<String, RegisterError> {
@@ -82,7 +75,7 @@ impl Register {
                 tokens::name.eq(name),
                 tokens::role.eq(role.as_str()),
                 tokens::token_hash.eq(hash(&token)),
-                tokens::created_at.eq(naive_now()),
+                tokens::created_at.eq(crate::store::naive_now()),
             ))
             .execute(&mut conn);
         match inserted {
@@ -130,7 +123,7 @@ impl Register {
                 .filter(tokens::name.eq(name.trim()))
                 .filter(tokens::revoked_at.is_null()),
         )
-        .set(tokens::revoked_at.eq(Some(naive_now())))
+        .set(tokens::revoked_at.eq(Some(crate::store::naive_now())))
         .execute(&mut conn)?;
         if changed == 0 {
             return Err(RegisterError::NotFound(format!(

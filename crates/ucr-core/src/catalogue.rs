@@ -72,7 +72,7 @@ const fn f(name: &'static str, shape: Shape, required: bool, description: &'stat
 
 /// Fields every entry has (besides `kind` and the register-assigned ones).
 pub const COMMON: &[Field] = &[
-    f("registry_number", Shape::Formatted("registry-number"), false, "THR-000001, LIB-…, MUS-…, RSV-…, SCH-…, HER-… (prefix by kind, 6+ digits); assigned in sequence when absent; immutable"),
+    f("registry_number", Shape::Formatted("registry-number"), false, "THR-000001, LIB-…, MUS-…, RSV-…, SCH-…, HER-… (prefix by kind, 6 to 12 digits); assigned in sequence when absent; immutable"),
     f("name", Shape::Names, true, "Names; `az` required, `en` and `ru` optional, each 1–300 characters"),
     f("alt_names", Shape::NamesList, false, "Other names: old names, transliterations; at most 50"),
     f("status", Shape::Word(&["active", "suspended", "closed"]), false, "Lifecycle status (default active); a closed entry returns to active only through an admin"),

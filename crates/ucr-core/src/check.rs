@@ -285,7 +285,7 @@ impl Rules {
             None => self.problems.error(
                 "/registry_number",
                 Code::Format,
-                "a registry number is a prefix (THR, LIB, MUS, RSV, SCH, HER), a hyphen and at least 6 digits, e.g. MUS-000042",
+                "a registry number is a prefix (THR, LIB, MUS, RSV, SCH, HER), a hyphen and 6 to 12 digits, e.g. MUS-000042",
             ),
             Some((k, _)) => {
                 if let Some(kind) = kind.filter(|kind| *kind != k) {
@@ -1064,11 +1064,15 @@ fn all_digits(s: &str) -> bool {
     s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Fewest and most digits of a registry number. The most keeps every sequence far from
+/// overflow: the register assigns the next number after the highest one supplied.
+pub const REGISTRY_DIGITS: std::ops::RangeInclusive<usize> = 6..=12;
+
 /// Splits a registry number like `MUS-000042` into its kind and sequence number.
 pub fn parse_registry_number(n: &str) -> Option<(Kind, i64)> {
     let (prefix, digits) = n.split_once('-')?;
     let kind = Kind::from_prefix(prefix)?;
-    if digits.len() < 6 || !all_digits(digits) {
+    if !REGISTRY_DIGITS.contains(&digits.len()) || !all_digits(digits) {
         return None;
     }
     Some((kind, digits.parse().ok()?))

@@ -16,7 +16,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How results are ordered.
@@ -52,7 +52,7 @@ impl Sort {
 /// A search.
 #[derive(Debug, Clone, Default)]
 pub struct Search {
-    /// Words to find in names (any language, any usual spelling; the last may be a prefix).
+    /// Words to find in names (any language, any usual spelling; every word may be a prefix).
     pub q: Option<String>,
     /// Kind, status, region, economic region, ownership.
     pub filter: Filter,
@@ -151,29 +151,19 @@ fn words(q: &str) -> Vec<String> {
 fn conditions(s: &Search, sql: &mut Sql) -> Result<Vec<String>, BadSearch> {
     let mut c = Vec::new();
     let f = &s.filter;
-    if let Some(k) = f.kind {
-        let p = sql.bind(Bind::Text(k.as_str().into()));
-        c.push(format!("kind = {p}"));
-    }
-    if let Some(st) = f.status {
-        let p = sql.bind(Bind::Text(st.as_str().into()));
-        c.push(format!("status = {p}"));
-    }
-    if let Some(r) = &f.region {
-        let p = sql.bind(Bind::Text(r.clone()));
-        c.push(format!("region = {p}"));
-    }
-    if let Some(r) = &f.economic_region {
-        let p = sql.bind(Bind::Text(r.clone()));
-        c.push(format!("economic_region = {p}"));
-    }
-    if let Some(o) = f.ownership {
-        let p = sql.bind(Bind::Text(o.as_str().into()));
-        c.push(format!("ownership = {p}"));
-    }
-    if let Some(t) = &f.type_word {
-        let p = sql.bind(Bind::Text(t.clone()));
-        c.push(format!("type_word = {p}"));
+    let equal = [
+        ("kind", f.kind.map(|k| k.as_str().to_string())),
+        ("status", f.status.map(|st| st.as_str().to_string())),
+        ("region", f.region.clone()),
+        ("economic_region", f.economic_region.clone()),
+        ("ownership", f.ownership.map(|o| o.as_str().to_string())),
+        ("type_word", f.type_word.clone()),
+    ];
+    for (column, value) in equal {
+        if let Some(v) = value {
+            let p = sql.bind(Bind::Text(v));
+            c.push(format!("{column} = {p}"));
+        }
     }
     if let Some(y) = s.founded_from {
         let p = sql.bind(Bind::Int(y));
@@ -420,8 +410,16 @@ fn where_clause(conds: &[String]) -> String {
     }
 }
 
-/// Bytes of entries the answers of recent searches hold at most, unless configured.
+/// Bytes the answers of recent searches hold at most (their entries as stored, their keys
+/// and facets, and a fixed overhead each), unless configured.
 pub const ANSWERS_BYTES: usize = 8 << 20;
+
+/// Bytes counted for each answer kept, besides its entries and its key, so that answers
+/// that found nothing still fill the room.
+const ANSWER_BYTES: usize = 512;
+
+/// Bytes counted for each facet count of an answer.
+const FACET_BYTES: usize = 64;
 
 /// How long a search waits for the same search already running before it runs it too.
 const SAME_SEARCH_WAIT: Duration = Duration::from_secs(5);
@@ -468,6 +466,10 @@ impl Cached {
     }
 
     fn put(&mut self, key: String, found: Found, bytes: usize) {
+        // What an answer holds besides its entries: its key twice, its facets, its page.
+        let facets =
+            found.facets.kind.len() + found.facets.region.len() + found.facets.status.len();
+        let bytes = bytes + 2 * key.len() + facets * FACET_BYTES + ANSWER_BYTES;
         if bytes > self.capacity / 16 || self.answers.contains_key(&key) {
             return;
         }
@@ -507,9 +509,9 @@ impl Answers {
     /// The answer to `key` at `seq`; waits while the same search runs elsewhere.
     fn lookup(&self, key: &str, seq: i64) -> Lookup {
         let (lock, ready) = &*self.0;
-        let Ok(mut c) = lock.lock() else {
-            return Lookup::Compute { mine: false };
-        };
+        // `put` leaves the answers whole at every step, so a panic elsewhere while the lock
+        // was held leaves nothing half done.
+        let mut c = lock.lock().unwrap_or_else(PoisonError::into_inner);
         let until = Instant::now() + SAME_SEARCH_WAIT;
         loop {
             if !c.at(seq) || c.capacity == 0 {
@@ -527,7 +529,7 @@ impl Answers {
             }
             c = match ready.wait_timeout(c, left) {
                 Ok((c, _)) => c,
-                Err(_) => return Lookup::Compute { mine: false },
+                Err(poisoned) => poisoned.into_inner().0,
             };
         }
     }
@@ -536,14 +538,14 @@ impl Answers {
     /// this caller, and wakes those waiting for it.
     fn done(&self, key: &str, seq: i64, answer: Option<(Found, usize)>) {
         let (lock, ready) = &*self.0;
-        if let Ok(mut c) = lock.lock() {
-            if c.seq == seq {
-                c.running.remove(key);
-                if let Some((found, bytes)) = answer {
-                    c.put(key.to_string(), found, bytes);
-                }
+        let mut c = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        if c.seq == seq {
+            c.running.remove(key);
+            if let Some((found, bytes)) = answer {
+                c.put(key.to_string(), found, bytes);
             }
         }
+        drop(c);
         ready.notify_all();
     }
 }
@@ -638,15 +640,13 @@ fn search(conn: &mut Db, s: &Search) -> Result<Result<(Found, usize), BadSearch>
         after = Some(match sort {
             Sort::Relevance => {
                 let sc = sql.bind(Bind::Int(cur_score));
-                let sc2 = sql.bind(Bind::Int(cur_score));
-                format!("({score_of} < {sc} OR ({score_of} = {sc2} AND id > {id}))")
+                format!("({score_of} < {sc} OR ({score_of} = {sc} AND id > {id}))")
             }
             Sort::Created => format!("id > {id}"),
             Sort::CreatedDesc => format!("id < {id}"),
             Sort::RegistryNumber | Sort::Name => {
-                let k = sql.bind(Bind::Text(cur_key.clone()));
-                let k2 = sql.bind(Bind::Text(cur_key));
-                format!("({key_of} > {k} OR ({key_of} = {k2} AND id > {id}))")
+                let k = sql.bind(Bind::Text(cur_key));
+                format!("({key_of} > {k} OR ({key_of} = {k} AND id > {id}))")
             }
         });
     }
@@ -852,20 +852,62 @@ mod tests {
 
     #[test]
     fn answers_are_kept_within_their_bytes_oldest_out_first() {
+        // Each answer below counts 1 000 bytes: its entries, its key twice, the overhead.
+        let entries = 1000 - ANSWER_BYTES - 2 * "q10".len();
         let a = Answers::new(16_000);
-        for i in 0..17 {
+        for i in 10..27 {
             let key = format!("q{i}");
             assert!(matches!(a.lookup(&key, 7), Lookup::Compute { mine: true }));
-            a.done(&key, 7, Some((found(i), 1000)));
+            a.done(&key, 7, Some((found(i), entries)));
         }
         // 17 000 bytes do not fit in 16 000: the first went.
-        assert_eq!(kept(&a, "q0", 7), None);
-        assert_eq!(kept(&a, "q1", 7), Some(1));
-        assert_eq!(kept(&a, "q16", 7), Some(16));
+        assert_eq!(kept(&a, "q10", 7), None);
+        assert_eq!(kept(&a, "q11", 7), Some(11));
+        assert_eq!(kept(&a, "q26", 7), Some(26));
         // An answer larger than a sixteenth of the room is not kept.
         assert!(matches!(a.lookup("big", 7), Lookup::Compute { mine: true }));
-        a.done("big", 7, Some((found(99), 1001)));
+        a.done("big", 7, Some((found(99), 1001 - ANSWER_BYTES - 6)));
         assert_eq!(kept(&a, "big", 7), None);
+        // Answers that found nothing still count: they cannot grow without end.
+        let a = Answers::new(16_000);
+        for i in 0..1000 {
+            let key = format!("nothing {i}");
+            if let Lookup::Compute { mine: true } = a.lookup(&key, 7) {
+                a.done(&key, 7, Some((found(0), 0)));
+            }
+        }
+        let held =
+            a.0 .0
+                .lock()
+                .map(|c| (c.answers.len(), c.bytes))
+                .unwrap_or_default();
+        assert!(
+            held.0 <= 16_000 / ANSWER_BYTES && held.1 <= 16_000,
+            "{held:?}"
+        );
+        assert!(held.0 > 0);
+    }
+
+    #[test]
+    fn the_same_search_waits_for_the_one_running() {
+        let a = Answers::new(1 << 20);
+        assert!(matches!(a.lookup("q", 5), Lookup::Compute { mine: true }));
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| kept(&a, "q", 5));
+            // The waiter cannot compute it: the search is running here.
+            std::thread::sleep(Duration::from_millis(100));
+            assert!(!waiter.is_finished());
+            a.done("q", 5, Some((found(42), 10)));
+            assert_eq!(waiter.join().ok().flatten(), Some(42));
+        });
+        // A failed search wakes its waiters, who then compute it themselves.
+        assert!(matches!(a.lookup("r", 5), Lookup::Compute { mine: true }));
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| matches!(a.lookup("r", 5), Lookup::Compute { mine: true }));
+            std::thread::sleep(Duration::from_millis(100));
+            a.done("r", 5, None);
+            assert!(waiter.join().unwrap_or(false));
+        });
     }
 
     #[test]

@@ -603,6 +603,22 @@ fn registry_number_needs_prefix_hyphen_and_six_digits() {
         with(museum(), json!({ "registry_number": "MUS-00004a" })),
         &[("/registry_number", "format")],
     );
+    // At most 12 digits: a sequence the register continues cannot overflow.
+    passes(with(
+        museum(),
+        json!({ "registry_number": "MUS-999999999999" }),
+    ));
+    fails(
+        with(
+            museum(),
+            json!({ "registry_number": "MUS-9223372036854775807" }),
+        ),
+        &[("/registry_number", "format")],
+    );
+    fails(
+        with(museum(), json!({ "registry_number": "MUS-0000000000001" })),
+        &[("/registry_number", "format")],
+    );
 }
 
 #[test]

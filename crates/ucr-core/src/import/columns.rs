@@ -207,6 +207,8 @@ pub(super) fn csv_rows<'a, R: BufRead + 'a>(
             inner: reader,
             held_cr: false,
             in_quotes: false,
+            after_quote: false,
+            field_start: true,
             record_bytes: 0,
             line: 1,
             record_line: 1,
@@ -385,8 +387,13 @@ struct LfOnly<R> {
     inner: R,
     /// A `\r` at the end of the last chunk, not yet known to precede `\n`.
     held_cr: bool,
-    /// Inside a quoted field (a quote seen an odd number of times in this record).
+    /// Inside a quoted field. As for the CSV reader, a quote opens one only at the start of a
+    /// field; elsewhere it is an ordinary character.
     in_quotes: bool,
+    /// The last byte closed a quoted field (another quote makes it an escaped quote).
+    after_quote: bool,
+    /// The next byte starts a field.
+    field_start: bool,
     /// Bytes of the record being read; over ENTRY_MAX the file is refused, so that an
     /// unterminated quote cannot pull the rest of the file into one field in memory.
     record_bytes: usize,
@@ -446,10 +453,22 @@ impl<R: BufRead> LfOnly<R> {
                 }
             }
             match b {
-                b'"' => self.in_quotes = !self.in_quotes,
+                b'"' if self.in_quotes => {
+                    self.in_quotes = false;
+                    self.after_quote = true;
+                }
+                b'"' if self.field_start || self.after_quote => {
+                    self.in_quotes = true;
+                    self.after_quote = false;
+                }
+                b'"' => {}
                 b'\n' => self.line += 1,
                 _ => {}
             }
+            if b != b'"' {
+                self.after_quote = false;
+            }
+            self.field_start = !self.in_quotes && (b == b',' || b == b'\n');
             if b == b'\n' && !self.in_quotes {
                 self.record_bytes = 0;
                 self.record_line = self.line;

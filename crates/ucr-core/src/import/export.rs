@@ -64,6 +64,25 @@ pub fn check_options(options: &ExportOptions) -> Result<(), String> {
     if options.format == ExportFormat::Csv && options.filter.kind.is_none() {
         return Err("a CSV export holds one kind: name it (kind=theatre, --kind theatre …)".into());
     }
+    let f = &options.filter;
+    if let Some(r) = f
+        .region
+        .as_deref()
+        .filter(|r| crate::regions::unit(r).is_none())
+    {
+        return Err(format!(
+            "region `{r}` is not an ISO 3166-2:AZ code (e.g. AZ-SA)"
+        ));
+    }
+    if let Some(r) = f
+        .economic_region
+        .as_deref()
+        .filter(|r| crate::regions::economic_region(r).is_none())
+    {
+        return Err(format!(
+            "economic region `{r}` is not one of the 14 (e.g. shaki-zagatala)"
+        ));
+    }
     Ok(())
 }
 

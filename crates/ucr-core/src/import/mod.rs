@@ -13,12 +13,12 @@ pub mod read;
 
 use crate::draft::ASSIGNED;
 use crate::error::RegisterError;
-use crate::problem::{Code, Problem};
+use crate::problem::Problem;
 use crate::store::schema::{imports, revisions};
 use crate::store::{self, Register, Write};
 use crate::vocab::{Kind, Operation};
 use crate::{check, Entry};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use read::{Format, Row};
 use serde::Serialize;
@@ -381,11 +381,7 @@ impl Load<'_> {
         match result {
             Ok(applied) => Ok(applied),
             Err(RegisterError::Invalid(p)) | Err(RegisterError::Duplicate(p)) => {
-                let waits = p
-                    .iter()
-                    .filter(|p| p.is_error())
-                    .all(|p| p.code == Code::UnknownReference);
-                Ok(if waits {
+                Ok(if batch::only_waits(&p) {
                     Applied::Waiting(p)
                 } else {
                     Applied::Rejected(p)
@@ -403,13 +399,6 @@ fn registry_number(value: &Value) -> Option<String> {
         .map(|n| n.trim().to_uppercase())
 }
 
-fn naive_now() -> NaiveDateTime {
-    let t = Utc::now();
-    DateTime::from_timestamp_micros(t.timestamp_micros())
-        .unwrap_or(t)
-        .naive_utc()
-}
-
 impl Register {
     /// Loads files of entries as one import (or checks them, in a dry run). `progress` is
     /// called with the number of rows read so far, every 1 000 rows.
@@ -419,7 +408,7 @@ impl Register {
         options: &Options,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportReport, RegisterError> {
-        let started_at = naive_now();
+        let started_at = crate::store::naive_now();
         let files: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
         let import_id = Uuid::now_v7().to_string();
         let mut conn = self.connection()?;
@@ -641,7 +630,7 @@ impl Register {
             diesel::update(imports::table.filter(imports::id.eq(&id)))
                 .set((
                     imports::status.eq("undone"),
-                    imports::undone_at.eq(Some(naive_now())),
+                    imports::undone_at.eq(Some(crate::store::naive_now())),
                     imports::undone_by.eq(Some(w.actor.clone())),
                 ))
                 .execute(c)?;
@@ -664,7 +653,7 @@ fn record(
             imports::id.eq(id),
             imports::actor.eq(&options.writer.actor),
             imports::started_at.eq(started_at),
-            imports::finished_at.eq(naive_now()),
+            imports::finished_at.eq(crate::store::naive_now()),
             imports::files.eq(serde_json::to_string(files).unwrap_or_default()),
             imports::mode.eq(options.mode.as_str()),
             imports::atomic.eq(options.atomic),

@@ -140,9 +140,14 @@ impl std::fmt::Debug for Register {
 }
 
 /// Microsecond precision on both backends, so round trips agree.
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     let t = Utc::now();
     DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
+}
+
+/// [`now`] as the databases store it.
+pub(crate) fn naive_now() -> NaiveDateTime {
+    naive(now())
 }
 
 impl Register {
@@ -540,7 +545,6 @@ pub(crate) fn find(c: &mut Db, key: &str) -> Result<Option<Entry>, RegisterError
 }
 
 /// What a reference needs to know of the entry it names.
-/// What a reference needs of the entry it names.
 pub(crate) struct Located {
     pub(crate) id: Uuid,
     pub(crate) kind: Kind,
@@ -931,7 +935,9 @@ fn next_number(
 ) -> Result<String, RegisterError> {
     let mut n = counters.last_number(kind);
     loop {
-        n += 1;
+        n = n.checked_add(1).ok_or_else(|| {
+            RegisterError::Database(format!("the {} sequence is exhausted", kind.prefix()))
+        })?;
         let candidate = format_registry_number(kind, n);
         if !c.number_assigned(&candidate)? {
             counters.set_number(kind, n);

@@ -1,5 +1,6 @@
-// The portable schema shared by both backends (kept in step with migrations/*/ by the schema
-// check in CI). Text for UUIDs and JSON, Timestamp in UTC.
+// The portable schema shared by both backends, kept in step with migrations/*/ by the test
+// crates/ucr-core/tests/conformance/schema.rs (run by .ci/run on both). Text for UUIDs and
+// JSON, Timestamp in UTC.
 
 diesel::table! {
     entries (id) {

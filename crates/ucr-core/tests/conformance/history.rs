@@ -59,7 +59,11 @@ fn the_change_sequence_is_strictly_increasing_and_gapless() {
             .patch(&a.id.to_string(), &json!({"seats": 1}), &clerk())
             .unwrap();
         // A refused write takes no number.
-        let _ = register.patch(&b.id.to_string(), &json!({"items_total": -1}), &clerk());
+        let refused = register.patch(&b.id.to_string(), &json!({"items_total": -1}), &clerk());
+        assert!(
+            matches!(&refused, Err(RegisterError::Invalid(p)) if p.iter().any(|p| p.field == "/items_total")),
+            "{refused:?}"
+        );
         register.delete(&b.id.to_string(), &admin()).unwrap();
         let changes = register.changes(0, 100).unwrap();
         let seqs: Vec<_> = changes.iter().map(|r| r.seq).collect();

@@ -1031,3 +1031,54 @@ fn a_reader_of_the_change_feed_skips_no_number_while_a_load_and_single_writes_ru
         });
     });
 }
+
+/// A quote inside an unquoted CSV field is an ordinary character (as for the CSV reader):
+/// every row after it is read, also more than the largest entry (1 MiB) further on, and each
+/// is reported at its own line.
+#[test]
+fn a_quote_inside_an_unquoted_csv_field_is_a_character() {
+    each_backend(|register| {
+        let mut file = String::from(
+            "kind,name.az,name.en,region,ownership,theatre_type\n\
+             theatre,Kiçik 5\" səhnə teatrı,,AZ-SA,state,drama\n\
+             theatre,\"Gənc \"\"Tamaşaçı\"\" teatrı\",,AZ-BA,state,drama\n\
+             theatre,Yol teatrı,,AZ-XX,state,drama\n",
+        );
+        // 4 000 more rows of about 300 bytes: past 1 MiB after the quote.
+        let long = "Small stage of the district house of culture ".repeat(5);
+        for i in 0..4000 {
+            file.push_str(&format!(
+                "theatre,Dağ teatrı {i},{long}{i},AZ-GA,state,drama\n"
+            ));
+        }
+        assert!(file.len() > 1 << 20);
+        let report = load(
+            register,
+            &[("theatres.csv", file.as_bytes())],
+            &continuing(),
+        );
+        assert_eq!(counts(&report), (4002, 0, 0, 1), "{:?}", report.rows);
+        assert_eq!(report.rows.len(), 1);
+        assert_eq!(report.rows[0].line, 4, "{:?}", report.rows);
+        let names: Vec<String> = register
+            .list(&Default::default(), 3, None)
+            .unwrap()
+            .items
+            .iter()
+            .filter_map(|e| e.record.name.az.clone())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Kiçik 5\" səhnə teatrı",
+                "Gənc \"Tamaşaçı\" teatrı",
+                "Dağ teatrı 0"
+            ]
+        );
+        let last = register
+            .list(&Default::default(), 1000, None)
+            .unwrap()
+            .total;
+        assert_eq!(last, 4002);
+    });
+}

@@ -1,5 +1,6 @@
 use super::*;
 use chrono::NaiveDate;
+use std::collections::BTreeSet;
 use ucr_core::Status;
 
 #[test]
@@ -126,16 +127,28 @@ fn lists_filter_and_page() {
             ..Default::default()
         };
         let listing = register.list(&shaki, 100, None).unwrap();
-        assert!(listing.total > 0);
-        assert!(listing.items.iter().all(|e| matches!(
-            e.record.region.as_deref(),
-            Some("AZ-SA")
-                | Some("AZ-SAK")
-                | Some("AZ-QAX")
-                | Some("AZ-ZAQ")
-                | Some("AZ-OGU")
-                | Some("AZ-BAL")
-        )));
+        // Exactly the fixtures in a unit of the economic region, by the core's own table.
+        let in_shaki = |region: Option<&str>| {
+            region
+                .and_then(ucr_core::regions::unit)
+                .is_some_and(|u| u.economic_region == "shaki-zagatala")
+        };
+        let want: BTreeSet<String> = fixtures()
+            .iter()
+            .filter(|v| in_shaki(v["region"].as_str()))
+            .map(|v| v["registry_number"].as_str().unwrap().to_string())
+            .collect();
+        let got: BTreeSet<String> = listing
+            .items
+            .iter()
+            .map(|e| e.registry_number().to_string())
+            .collect();
+        assert_eq!(
+            got,
+            set(&["HER-000005", "HER-000008", "RSV-000003", "THR-000008"])
+        );
+        assert_eq!(got, want);
+        assert_eq!(listing.total, 4);
         let puppets = ucr_core::Filter {
             kind: Some(ucr_core::Kind::Theatre),
             type_word: Some("puppet".into()),
@@ -144,4 +157,8 @@ fn lists_filter_and_page() {
         };
         assert_eq!(register.list(&puppets, 100, None).unwrap().total, 1);
     });
+}
+
+fn set(numbers: &[&str]) -> BTreeSet<String> {
+    numbers.iter().map(|n| n.to_string()).collect()
 }

@@ -2,6 +2,7 @@
 //! distance, and cursor pages that hold while entries are added — the same on every backend.
 
 use super::*;
+use diesel::RunQueryDsl;
 use std::collections::BTreeSet;
 use ucr_core::search::{BadSearch, Search, Sort};
 use ucr_core::{Filter, Kind};
@@ -344,6 +345,24 @@ fn kept_answers_never_outlive_a_change() {
         let id = report.import_id.unwrap().to_string();
         other.undo_import(&id, &admin()).unwrap();
         assert_eq!(page(here, &quba), first);
+
+        // The answer is kept, not recomputed: a change made behind the register's back (not
+        // through it, so the change sequence stays) shows to a register keeping no answers
+        // only.
+        let facets = |r: &Register| r.search(&quba).unwrap().unwrap().facets.status;
+        let before = facets(here);
+        assert_eq!(before.get("active"), Some(&2));
+        diesel::sql_query(
+            "UPDATE entries SET status = 'closed' WHERE registry_number = 'MUS-000010'",
+        )
+        .execute(&mut *here.connection().unwrap())
+        .unwrap();
+        assert_eq!(facets(here), before);
+        let fresh = facets(&uncached);
+        assert_eq!(
+            (fresh.get("active"), fresh.get("closed")),
+            (Some(&1), Some(&1))
+        );
     }
 }
 
