@@ -28,6 +28,11 @@ pub struct ServeArgs {
     /// served again only while the register has not changed since.
     #[arg(long, env = "UCR_SEARCH_CACHE_MIB", default_value_t = 8)]
     search_cache_mib: usize,
+    /// Keep a search index in memory (about 150 bytes an entry), built at start and brought
+    /// up to date from the change sequence before every search, so that searches with words
+    /// read no table but for the bodies of their page. Off: every search reads the tables.
+    #[arg(long, env = "UCR_SEARCH_INDEX", default_value_t = true, action = clap::ArgAction::Set)]
+    search_index: bool,
     /// When the register is empty, load this file of entries first (.json, .ndjson or .csv,
     /// e.g. the fixtures).
     #[arg(long, env = "UCR_SEED")]
@@ -63,8 +68,27 @@ pub fn run(database: &str, args: ServeArgs) -> Result<ExitCode> {
     let register = Register::open_with_pool_size(database, args.pool_size)
         .with_context(|| format!("opening {database}"))?
         .with_search_cache(args.search_cache_mib.saturating_mul(1 << 20));
+    let register = if args.search_index {
+        register.with_search_index()
+    } else {
+        register
+    };
     if let Some(path) = &args.seed {
         seed(&register, path)?;
+    }
+    if args.search_index {
+        // Built while the server starts; searches read the tables until it is ready.
+        let register = register.clone();
+        std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            match register.prepare_search_index() {
+                Ok(()) => tracing::info!(
+                    seconds = started.elapsed().as_secs_f64(),
+                    "search index ready"
+                ),
+                Err(e) => tracing::warn!(error = %e, "no search index; searches read the tables"),
+            }
+        });
     }
     let listener =
         TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;

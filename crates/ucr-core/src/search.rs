@@ -19,6 +19,9 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+mod index;
+pub(crate) use index::Kept as KeptIndex;
+
 /// How results are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
@@ -147,6 +150,31 @@ fn words(q: &str) -> Vec<String> {
         .collect()
 }
 
+/// The box around a circle of `r` km about (lat, lon), and the km in a degree of longitude
+/// there: a search near a point takes the box first (the index), then the distance on an
+/// equirectangular projection, exact to well under 1 % at Azerbaijan's size.
+#[derive(Debug, Clone, Copy)]
+struct NearBox {
+    lat_from: f64,
+    lat_to: f64,
+    lon_from: f64,
+    lon_to: f64,
+    kx: f64,
+}
+
+fn near_box(lat: f64, lon: f64, r: f64) -> NearBox {
+    let dlat = r / 110.574;
+    let kx = 111.320 * lat.to_radians().cos();
+    let dlon = r / kx.max(1.0);
+    NearBox {
+        lat_from: lat - dlat,
+        lat_to: lat + dlat,
+        lon_from: lon - dlon,
+        lon_to: lon + dlon,
+        kx,
+    }
+}
+
 /// The WHERE clause shared by search, facets and statistics.
 fn conditions(s: &Search, sql: &mut Sql) -> Result<Vec<String>, BadSearch> {
     let mut c = Vec::new();
@@ -195,23 +223,19 @@ fn conditions(s: &Search, sql: &mut Sql) -> Result<Vec<String>, BadSearch> {
                 "radius_km is more than 0 and at most 1000".into(),
             ));
         }
-        // A box first (the index), then the distance on an equirectangular projection,
-        // exact to well under 1 % at Azerbaijan's size.
-        let dlat = r / 110.574;
-        let kx = 111.320 * lat.to_radians().cos();
-        let dlon = r / kx.max(1.0);
-        let (a, b) = (
-            sql.bind(Bind::Float(lat - dlat)),
-            sql.bind(Bind::Float(lat + dlat)),
+        let b = near_box(lat, lon, r);
+        let (a, bb) = (
+            sql.bind(Bind::Float(b.lat_from)),
+            sql.bind(Bind::Float(b.lat_to)),
         );
         let (d, e) = (
-            sql.bind(Bind::Float(lon - dlon)),
-            sql.bind(Bind::Float(lon + dlon)),
+            sql.bind(Bind::Float(b.lon_from)),
+            sql.bind(Bind::Float(b.lon_to)),
         );
         let (plat, plon) = (sql.bind(Bind::Float(lat)), sql.bind(Bind::Float(lon)));
-        let (pkx, pr) = (sql.bind(Bind::Float(kx)), sql.bind(Bind::Float(r * r)));
+        let (pkx, pr) = (sql.bind(Bind::Float(b.kx)), sql.bind(Bind::Float(r * r)));
         c.push(format!(
-            "lat BETWEEN {a} AND {b} AND lon BETWEEN {d} AND {e} AND \
+            "lat BETWEEN {a} AND {bb} AND lon BETWEEN {d} AND {e} AND \
              ((lon - {plon}) * {pkx}) * ((lon - {plon}) * {pkx}) + \
              ((lat - {plat}) * 110.574) * ((lat - {plat}) * 110.574) <= {pr}"
         ));
@@ -551,7 +575,7 @@ impl Answers {
 }
 
 /// Where the change sequence stands.
-fn change_seq(c: &mut Db) -> Result<i64, RegisterError> {
+pub(crate) fn change_seq(c: &mut Db) -> Result<i64, RegisterError> {
     use crate::store::schema::counters;
     Ok(counters::table
         .filter(counters::name.eq("change"))
@@ -594,12 +618,93 @@ impl Register {
             seq,
             answer: None,
         });
-        let answer = search(&mut *self.connection()?, s)?;
+        let mut conn = self.connection()?;
+        let answer = match indexed(&mut conn, self.search_index(), s, seq)? {
+            Some(answer) => answer,
+            None => search(&mut conn, s)?,
+        };
+        drop(conn);
         if let (Some(r), Ok((found, bytes))) = (running.as_mut(), &answer) {
             r.answer = Some((found.clone(), *bytes));
         }
         Ok(answer.map(|(found, _)| found))
     }
+}
+
+/// A search's answer with the bytes of its entries, or why it cannot run.
+type Answer = Result<(Found, usize), BadSearch>;
+
+/// A search answered by the index kept in memory, when the register keeps one, it is ready
+/// and the search has words and is ranked by relevance or by registration (the other orders
+/// follow the database's collation). The page's bodies are read from the entries.
+fn indexed(
+    conn: &mut Db,
+    kept: &KeptIndex,
+    s: &Search,
+    seq: i64,
+) -> Result<Option<Answer>, RegisterError> {
+    let sort = match (s.sort, &s.q) {
+        (_, None) => return Ok(None),
+        (sort @ (Sort::Relevance | Sort::Created | Sort::CreatedDesc), Some(_)) => sort,
+        _ => return Ok(None),
+    };
+    if !kept.is_on() {
+        return Ok(None);
+    }
+    // The same refusals as the tables give.
+    let pg = matches!(&*conn, Db::Pg(_));
+    if let Err(e) = conditions(s, &mut Sql::new(pg)) {
+        return Ok(Some(Err(e)));
+    }
+    let after = match &s.cursor {
+        None => None,
+        Some(cursor) => match decode_cursor(cursor)
+            .and_then(|(score, _, id)| Some((score, uuid::Uuid::parse_str(&id).ok()?)))
+        {
+            Some(after) => Some(after),
+            None => return Ok(Some(Err(BadSearch("not a cursor from next_cursor".into())))),
+        },
+    };
+    if !kept.ready(conn, seq)? {
+        return Ok(None);
+    }
+    let limit = s.limit.clamp(1, PAGE_MAX) as usize;
+    let Some(ranked) = kept.rank(s, sort, after, limit) else {
+        return Ok(None);
+    };
+    use crate::store::schema::entries;
+    let ids: Vec<String> = ranked.page.iter().map(|(_, id)| id.to_string()).collect();
+    let bodies: HashMap<String, String> = entries::table
+        .filter(entries::id.eq_any(&ids))
+        .select((entries::id, entries::body))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    // An entry deleted since the index was read is left out of the page.
+    let mut items = Vec::with_capacity(ids.len());
+    let mut bytes = 0;
+    for id in &ids {
+        if let Some(body) = bodies.get(id) {
+            bytes += body.len();
+            items.push(
+                serde_json::from_str::<Entry>(body)
+                    .map_err(|e| RegisterError::Database(format!("stored entry: {e}")))?,
+            );
+        }
+    }
+    let next_cursor = match (ranked.more, ranked.page.last()) {
+        (true, Some((score, id))) => Some(encode_cursor(*score, "", &id.to_string())),
+        _ => None,
+    };
+    Ok(Some(Ok((
+        Found {
+            items,
+            next_cursor,
+            total: ranked.total,
+            facets: ranked.facets,
+        },
+        bytes,
+    ))))
 }
 
 /// A search, and the bytes of the entries it found.

@@ -323,26 +323,8 @@ fn kept_answers_never_outlive_a_change() {
 
         // An import, then its undo, both by the other process.
         let file = r#"{"kind": "museum", "name": {"az": "Quba Çörək Muzeyi"}, "region": "AZ-QBA", "ownership": "private", "museum_profile": "history"}"#;
-        let report = other
-            .import(
-                vec![ucr_core::import::Source {
-                    name: "quba.ndjson".into(),
-                    reader: Box::new(file.as_bytes()),
-                    format: ucr_core::import::read::Format::Ndjson,
-                }],
-                &ucr_core::import::Options {
-                    mode: ucr_core::import::Mode::Create,
-                    atomic: true,
-                    dry_run: false,
-                    kind: None,
-                    writer: clerk(),
-                },
-                &mut |_| {},
-            )
-            .unwrap();
-        assert_eq!(report.created, 1);
+        let id = import_ndjson(&other, "quba.ndjson", file.to_string());
         assert_eq!(page(here, &quba).1, 3);
-        let id = report.import_id.unwrap().to_string();
         other.undo_import(&id, &admin()).unwrap();
         assert_eq!(page(here, &quba), first);
 
@@ -384,4 +366,307 @@ fn the_same_search_at_once_gets_one_answer() {
             }
         });
     });
+}
+
+/// Imports `text` (NDJSON) through `register`; returns the import's id.
+fn import_ndjson(register: &Register, name: &str, text: String) -> String {
+    let report = register
+        .import(
+            vec![ucr_core::import::Source {
+                name: name.into(),
+                reader: Box::new(std::io::Cursor::new(text.into_bytes())),
+                format: ucr_core::import::read::Format::Ndjson,
+            }],
+            &ucr_core::import::Options {
+                mode: ucr_core::import::Mode::Create,
+                atomic: true,
+                dry_run: false,
+                kind: None,
+                writer: clerk(),
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(report.rejected, 0, "{name}");
+    report.import_id.unwrap().to_string()
+}
+
+/// Every search of `searches`, walked page by page, answered by the tables and by the
+/// index kept in memory: the same pages, totals, facets and cursors.
+fn same_answers(tables: &Register, index: &Register, searches: &[Search], backend: &str) {
+    for search in searches {
+        let mut cursor = None;
+        for n in 0.. {
+            let s = Search {
+                cursor: cursor.clone(),
+                ..search.clone()
+            };
+            let want = tables.search(&s).unwrap();
+            let got = index.search(&s).unwrap();
+            let (want, got) = match (want, got) {
+                (Ok(want), Ok(got)) => (want, got),
+                (Err(want), Err(got)) => {
+                    assert_eq!(want, got, "{backend}: {s:?}");
+                    break;
+                }
+                (want, got) => panic!("{backend}: {s:?}: {:?} against {:?}", want.err(), got.err()),
+            };
+            assert_eq!(
+                serde_json::to_value(&got).unwrap(),
+                serde_json::to_value(&want).unwrap(),
+                "{backend}: page {n} of {s:?}"
+            );
+            cursor = want.next_cursor;
+            if cursor.is_none() || n == 4 {
+                break;
+            }
+        }
+    }
+}
+
+/// The searches the index must answer as the tables do: the spelling traps, prefixes, whole
+/// names (the top score), words of thousands of entries, every filter, each order.
+fn searches() -> Vec<Search> {
+    let mut texts: Vec<String> = [
+        "seki",
+        "Sheki",
+        "Şəki",
+        "Quba",
+        "Qub",
+        "Губинский",
+        "United",
+        "Ganja",
+        "Khinalig",
+        "teatr",
+        "Teatrı",
+        "kitabxana",
+        "muzey",
+        "nizami",
+        "nizami seki",
+        "sabir quba",
+        "s",
+        "ba",
+        "No",
+        "12",
+        "dövlət dram teatrı",
+        "dram dram",
+        "xyzzy",
+        "Icheri",
+        "!!!",
+        "Mərkəzi Kitabxana",
+    ]
+    .iter()
+    .map(|t| t.to_string())
+    .collect();
+    // Whole names of real entries.
+    texts.extend(
+        fixtures()
+            .iter()
+            .take(12)
+            .map(|v| v["name"]["az"].as_str().unwrap().to_string()),
+    );
+    let mut all = Vec::new();
+    for text in &texts {
+        for (sort, limit) in [
+            (Sort::Relevance, 7),
+            (Sort::Created, 25),
+            (Sort::CreatedDesc, 3),
+        ] {
+            all.push(Search {
+                q: Some(text.clone()),
+                sort,
+                limit,
+                ..Default::default()
+            });
+        }
+    }
+    let q = |t: &str| Some(t.to_string());
+    let only = |text: &str, filter: Filter| Search {
+        q: q(text),
+        filter,
+        ..Default::default()
+    };
+    let none = Filter::default;
+    let filtered = [
+        only(
+            "teatr",
+            Filter {
+                kind: Some(Kind::Theatre),
+                ..none()
+            },
+        ),
+        only(
+            "a",
+            Filter {
+                region: Some("AZ-SA".into()),
+                ..none()
+            },
+        ),
+        only(
+            "e",
+            Filter {
+                region: Some("AZ-XX".into()),
+                ..none()
+            },
+        ),
+        only(
+            "kitabxana",
+            Filter {
+                economic_region: Some("absheron-khizi".into()),
+                ..none()
+            },
+        ),
+        only(
+            "muzey",
+            Filter {
+                status: Some(ucr_core::Status::Active),
+                ownership: Some(ucr_core::vocab::Ownership::Municipal),
+                ..none()
+            },
+        ),
+        only(
+            "d",
+            Filter {
+                type_word: Some("drama".into()),
+                ..none()
+            },
+        ),
+        Search {
+            founded_from: Some(1950),
+            founded_to: Some(1960),
+            ..only("m", none())
+        },
+        Search {
+            bbox: Some([49.0, 40.0, 50.0, 40.6]),
+            ..only("b", none())
+        },
+        Search {
+            near: Some((41.19, 47.17, 30.0)),
+            ..only("e", none())
+        },
+        Search {
+            near: Some((41.19, 47.17, 0.0)),
+            ..only("e", none())
+        },
+        Search {
+            bbox: Some([50.0, 40.0, 49.0, 40.6]),
+            ..only("e", none())
+        },
+        Search {
+            cursor: Some("00".into()),
+            ..only("e", none())
+        },
+        // Orders the index leaves to the tables.
+        Search {
+            sort: Sort::Name,
+            limit: 5,
+            ..only("teatr", none())
+        },
+        Search {
+            sort: Sort::RegistryNumber,
+            limit: 5,
+            ..only("teatr", none())
+        },
+    ];
+    all.extend(filtered.into_iter().map(|s| Search {
+        limit: if s.limit == 0 { 11 } else { s.limit },
+        ..s
+    }));
+    all
+}
+
+/// The index kept in memory answers every search exactly as the tables do, also after
+/// creates, updates, deletes, an import and its undo made by another process; and it is
+/// really the index answering: a change made behind the register's back (raw SQL, the
+/// sequence standing still) shows in the tables' answer only.
+#[test]
+fn the_index_in_memory_answers_as_the_tables_do() {
+    for scratch in Scratch::all().expect("scratch databases") {
+        let backend = scratch.backend;
+        let tables = scratch.register();
+        load(tables);
+        let synthetic: String = (0..1500)
+            .map(|n| format!("{}\n", ucr_core::synthetic::entry(n, 11)))
+            .collect();
+        import_ndjson(tables, "synthetic.ndjson", synthetic);
+        let tables = Register::connect(&scratch.url, 2)
+            .unwrap()
+            .with_search_cache(0);
+        let index = Register::connect(&scratch.url, 2)
+            .unwrap()
+            .with_search_cache(0)
+            .with_search_index();
+        let other = Register::connect(&scratch.url, 2).unwrap();
+        index.prepare_search_index().unwrap();
+        let searches = searches();
+        same_answers(&tables, &index, &searches, backend);
+
+        // Changes by another process: a create, renames, a status change, a delete, an import.
+        let created = other
+            .create(
+                json!({"kind": "museum", "name": {"az": "Quba Xalça Muzeyi", "en": "Guba Carpet Museum"},
+                       "region": "AZ-QBA", "ownership": "municipal", "museum_profile": "art",
+                       "location": {"lat": 41.36, "lon": 48.51}, "founded_year": 1955}),
+                &clerk(),
+            )
+            .unwrap();
+        let number = created.entry.registry_number().to_string();
+        other
+            .patch(
+                "THR-0000001",
+                &json!({"name": {"az": "Şəki Yay Teatrı"}}),
+                &clerk(),
+            )
+            .unwrap();
+        other
+            .patch("SCH-000006", &json!({"status": "suspended"}), &clerk())
+            .unwrap();
+        other.delete("LIB-00000010", &admin()).unwrap();
+        let more: String = (1500..1600)
+            .map(|n| format!("{}\n", ucr_core::synthetic::entry(n, 11)))
+            .collect();
+        let imported = import_ndjson(&other, "more.ndjson", more);
+        same_answers(&tables, &index, &searches, backend);
+        // Its whole name ranks it first.
+        assert_eq!(
+            page(&index, &q("Guba Carpet Museum")).0.first(),
+            Some(&number)
+        );
+
+        other.undo_import(&imported, &admin()).unwrap();
+        other
+            .patch(
+                &number,
+                &json!({"name": {"az": "Xaçmaz Xalça Muzeyi", "en": null}, "region": "AZ-XAC"}),
+                &clerk(),
+            )
+            .unwrap();
+        same_answers(&tables, &index, &searches, backend);
+        assert!(!page(&index, &q("Guba Carpet Museum")).0.contains(&number));
+        assert_eq!(
+            page(&index, &q("Xaçmaz Xalça Muzeyi")).0.first(),
+            Some(&number)
+        );
+
+        // Behind the register's back: the index does not see it, the tables do.
+        let closed = |r: &Register| {
+            r.search(&q("Quba"))
+                .unwrap()
+                .unwrap()
+                .facets
+                .status
+                .get("closed")
+                .copied()
+        };
+        diesel::sql_query(
+            "UPDATE entries SET status = 'closed' WHERE registry_number = 'MUS-000010'",
+        )
+        .execute(&mut *tables.connection().unwrap())
+        .unwrap();
+        assert_eq!(
+            (closed(&tables), closed(&index)),
+            (Some(1), None),
+            "{backend}"
+        );
+    }
 }

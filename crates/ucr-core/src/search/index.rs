@@ -1,0 +1,830 @@
+//! The search index kept in memory: the words of every entry's names and the few columns the
+//! filters and facets read, so that a search with words ranks and counts its matches without
+//! reading a table, and reads the bodies of its page only.
+//!
+//! It is never stale: before a search it takes in every change up to the change sequence the
+//! search read, from the revisions any process wrote (a change is a revision, and the
+//! sequence moves only when its revisions are committed). Far behind, or not built yet, it is
+//! built again from the entries by one caller while the others search the tables.
+//!
+//! What it finds is what the tables find: an entry matches when each word of the query begins
+//! one of the words of its names (as [`super::conditions`] asks the full-text indexes), and
+//! it scores as [`super::score_sql`] does. `tests/conformance/search.rs` checks both paths
+//! give the same pages, totals, facets and cursors.
+
+use super::{change_seq, near_box, words, Facets, Search, Sort};
+use crate::error::RegisterError;
+use crate::store::connection::Db;
+use crate::store::rows::{entry_from_body, EntryRow};
+use crate::store::schema::{entries, revisions};
+use crate::vocab::Operation;
+use diesel::prelude::*;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::ops::Bound;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+/// A column value that is null.
+const NULL: u8 = u8::MAX;
+/// A filter value no entry holds.
+const NO_MATCH: u8 = u8::MAX - 1;
+/// Ends each name in an entry's words.
+const END_OF_NAME: u32 = u32::MAX;
+/// Rows read at a time while building.
+const BATCH: i64 = 10_000;
+/// Changes behind beyond which the index is built again rather than brought up to date.
+const REBUILD_AFTER: i64 = 100_000;
+
+/// An entry id as two numbers, ordered as the ids' text is.
+type Key = [u64; 2];
+
+fn key(id: uuid::Uuid) -> Key {
+    let n = id.as_u128();
+    [(n >> 64) as u64, n as u64]
+}
+
+fn uuid_of(k: Key) -> uuid::Uuid {
+    uuid::Uuid::from_u128((u128::from(k[0]) << 64) | u128::from(k[1]))
+}
+
+/// The values one column takes, numbered.
+#[derive(Default)]
+struct Values {
+    names: Vec<Box<str>>,
+    ids: HashMap<Box<str>, u8>,
+}
+
+impl Values {
+    fn intern(&mut self, v: Option<&str>) -> Result<u8, RegisterError> {
+        let Some(v) = v else { return Ok(NULL) };
+        if let Some(&id) = self.ids.get(v) {
+            return Ok(id);
+        }
+        let id = u8::try_from(self.names.len())
+            .ok()
+            .filter(|&i| i < NO_MATCH)
+            .ok_or_else(|| {
+                RegisterError::Database(format!("more than {NO_MATCH} values in a column (`{v}`)"))
+            })?;
+        self.names.push(v.into());
+        self.ids.insert(v.into(), id);
+        Ok(id)
+    }
+
+    /// The number a filter on `v` compares with.
+    fn wanted(&self, v: Option<&str>) -> Option<u8> {
+        v.map(|v| self.ids.get(v).copied().unwrap_or(NO_MATCH))
+    }
+
+    fn name(&self, id: u8) -> Option<&str> {
+        self.names.get(usize::from(id)).map(|s| &**s)
+    }
+}
+
+/// What the index holds of one entry.
+#[derive(Clone, Copy)]
+struct Slot {
+    id: Key,
+    /// NaN without a location.
+    lat: f64,
+    lon: f64,
+    /// `i64::MIN` without one.
+    founded: i64,
+    /// Where its words are in [`Index::words`], and how many.
+    words_at: u32,
+    words_len: u32,
+    /// [`NULL`] once the entry is deleted.
+    kind: u8,
+    status: u8,
+    region: u8,
+    economic_region: u8,
+    ownership: u8,
+    type_word: u8,
+}
+
+/// The columns of an entry the index reads.
+#[derive(Queryable)]
+struct Row {
+    id: String,
+    kind: String,
+    status: String,
+    region: Option<String>,
+    economic_region: Option<String>,
+    ownership: Option<String>,
+    type_word: String,
+    founded_year: Option<i64>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    search_text: String,
+}
+
+impl From<EntryRow> for Row {
+    fn from(r: EntryRow) -> Row {
+        Row {
+            id: r.id,
+            kind: r.kind,
+            status: r.status,
+            region: r.region,
+            economic_region: r.economic_region,
+            ownership: r.ownership,
+            type_word: r.type_word,
+            founded_year: r.founded_year,
+            lat: r.lat,
+            lon: r.lon,
+            search_text: r.search_text,
+        }
+    }
+}
+
+/// The index at one change sequence.
+#[derive(Default)]
+struct Index {
+    /// Every change up to this one is in.
+    seq: i64,
+    slots: Vec<Slot>,
+    /// `slots[..sorted]` are in id order; the others are found through `strays`.
+    sorted: usize,
+    strays: HashMap<Key, u32>,
+    /// Each entry's names as word numbers, each name ended by [`END_OF_NAME`].
+    words: Vec<u32>,
+    /// Words no longer any entry's.
+    garbage: usize,
+    /// Word numbers, in word order (for prefixes).
+    terms: BTreeMap<Box<str>, u32>,
+    /// The slots holding each word, ascending.
+    postings: Vec<Vec<u32>>,
+    kinds: Values,
+    statuses: Values,
+    regions: Values,
+    economic_regions: Values,
+    ownerships: Values,
+    type_words: Values,
+}
+
+/// A page ranked by the index: (score, id) of each entry, whether more follow, the total and
+/// the facets.
+pub(super) struct Ranked {
+    pub page: Vec<(i64, uuid::Uuid)>,
+    pub more: bool,
+    pub total: i64,
+    pub facets: Facets,
+}
+
+/// Where a page starts: after this score and id.
+pub(super) type After = (i64, uuid::Uuid);
+
+impl Index {
+    fn find(&self, k: &Key) -> Option<u32> {
+        match self.slots[..self.sorted].binary_search_by(|s| s.id.cmp(k)) {
+            Ok(i) => u32::try_from(i).ok(),
+            Err(_) => self.strays.get(k).copied(),
+        }
+    }
+
+    fn term(&mut self, w: &str) -> Result<u32, RegisterError> {
+        if let Some(&t) = self.terms.get(w) {
+            return Ok(t);
+        }
+        let t = u32::try_from(self.postings.len())
+            .ok()
+            .filter(|&t| t < END_OF_NAME)
+            .ok_or_else(|| RegisterError::Database("too many distinct words to index".into()))?;
+        self.terms.insert(w.into(), t);
+        self.postings.push(Vec::new());
+        Ok(t)
+    }
+
+    /// The distinct word numbers of a slot.
+    fn terms_of(&self, slot: &Slot) -> Vec<u32> {
+        let at = slot.words_at as usize;
+        let mut ts: Vec<u32> = self.words[at..at + slot.words_len as usize]
+            .iter()
+            .copied()
+            .filter(|&t| t != END_OF_NAME)
+            .collect();
+        ts.sort_unstable();
+        ts.dedup();
+        ts
+    }
+
+    /// Takes a slot's words out of the postings and marks it deleted.
+    fn unlink(&mut self, s: u32) {
+        let slot = self.slots[s as usize];
+        if slot.kind == NULL {
+            return;
+        }
+        for t in self.terms_of(&slot) {
+            let list = &mut self.postings[t as usize];
+            if let Ok(i) = list.binary_search(&s) {
+                list.remove(i);
+            }
+        }
+        self.garbage += slot.words_len as usize;
+        self.slots[s as usize].kind = NULL;
+    }
+
+    fn remove(&mut self, id: uuid::Uuid) {
+        if let Some(s) = self.find(&key(id)) {
+            self.unlink(s);
+        }
+    }
+
+    /// Puts an entry in, in place of what it was.
+    fn put(&mut self, row: Row) -> Result<(), RegisterError> {
+        let id = uuid::Uuid::parse_str(&row.id)
+            .map_err(|e| RegisterError::Database(format!("stored id `{}`: {e}", row.id)))?;
+        let k = key(id);
+        let s = match self.find(&k) {
+            Some(s) => {
+                self.unlink(s);
+                s
+            }
+            None => {
+                let s = u32::try_from(self.slots.len())
+                    .map_err(|_| RegisterError::Database("too many entries to index".into()))?;
+                let in_order = self.sorted == self.slots.len()
+                    && self.slots.last().is_none_or(|last| last.id < k);
+                if in_order {
+                    self.sorted += 1;
+                } else {
+                    self.strays.insert(k, s);
+                }
+                self.slots.push(Slot {
+                    id: k,
+                    lat: f64::NAN,
+                    lon: f64::NAN,
+                    founded: i64::MIN,
+                    words_at: 0,
+                    words_len: 0,
+                    kind: NULL,
+                    status: NULL,
+                    region: NULL,
+                    economic_region: NULL,
+                    ownership: NULL,
+                    type_word: NULL,
+                });
+                s
+            }
+        };
+        let too_many = || RegisterError::Database("too many words to index".into());
+        let words_at = u32::try_from(self.words.len()).map_err(|_| too_many())?;
+        // `search_text` is "| name one | name two |", the words of a name split by spaces.
+        for name in row.search_text.split('|') {
+            let mut any = false;
+            for w in name.split(' ').filter(|w| !w.is_empty()) {
+                let t = self.term(w)?;
+                self.words.push(t);
+                any = true;
+            }
+            if any {
+                self.words.push(END_OF_NAME);
+            }
+        }
+        let words_len =
+            u32::try_from(self.words.len() - words_at as usize).map_err(|_| too_many())?;
+        let slot = Slot {
+            id: k,
+            lat: row.lat.unwrap_or(f64::NAN),
+            lon: row.lon.unwrap_or(f64::NAN),
+            founded: row.founded_year.unwrap_or(i64::MIN),
+            words_at,
+            words_len,
+            kind: self.kinds.intern(Some(&row.kind))?,
+            status: self.statuses.intern(Some(&row.status))?,
+            region: self.regions.intern(row.region.as_deref())?,
+            economic_region: self
+                .economic_regions
+                .intern(row.economic_region.as_deref())?,
+            ownership: self.ownerships.intern(row.ownership.as_deref())?,
+            type_word: self.type_words.intern(Some(&row.type_word))?,
+        };
+        self.slots[s as usize] = slot;
+        for t in self.terms_of(&slot) {
+            let list = &mut self.postings[t as usize];
+            if let Err(i) = list.binary_search(&s) {
+                list.insert(i, s);
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops the words of deleted and changed entries once they outweigh the live ones.
+    fn tidy(&mut self) {
+        if self.garbage <= self.words.len() / 2 {
+            return;
+        }
+        let mut words = Vec::with_capacity(self.words.len() - self.garbage);
+        for slot in &mut self.slots {
+            let at = slot.words_at as usize;
+            let live = slot.kind != NULL;
+            // Within u32: the new list is shorter than the old one.
+            slot.words_at = words.len() as u32;
+            if live {
+                words.extend_from_slice(&self.words[at..at + slot.words_len as usize]);
+            } else {
+                slot.words_len = 0;
+            }
+        }
+        self.words = words;
+        self.garbage = 0;
+    }
+
+    fn shrink(&mut self) {
+        self.slots.shrink_to_fit();
+        self.words.shrink_to_fit();
+        for p in &mut self.postings {
+            p.shrink_to_fit();
+        }
+    }
+
+    /// Builds the index from the entries, then brings it to at least `seq`.
+    fn build(c: &mut Db, seq: i64) -> Result<Index, RegisterError> {
+        let mut ix = Index {
+            seq: change_seq(c)?,
+            ..Index::default()
+        };
+        let mut last = String::new();
+        loop {
+            let rows: Vec<Row> = entries::table
+                .filter(entries::id.gt(&last))
+                .order(entries::id.asc())
+                .limit(BATCH)
+                .select((
+                    entries::id,
+                    entries::kind,
+                    entries::status,
+                    entries::region,
+                    entries::economic_region,
+                    entries::ownership,
+                    entries::type_word,
+                    entries::founded_year,
+                    entries::lat,
+                    entries::lon,
+                    entries::search_text,
+                ))
+                .load(c)?;
+            let Some(end) = rows.last().map(|r| r.id.clone()) else {
+                break;
+            };
+            for row in rows {
+                ix.put(row)?;
+            }
+            last = end;
+        }
+        // Entries read after the sequence was may already hold later changes: taking those
+        // changes in again changes nothing.
+        ix.catch_up(c, seq)?;
+        ix.shrink();
+        Ok(ix)
+    }
+
+    /// Takes in the changes after `self.seq` up to `seq`.
+    fn catch_up(&mut self, c: &mut Db, seq: i64) -> Result<(), RegisterError> {
+        while self.seq < seq {
+            let changes = read_changes(c, self.seq, seq)?;
+            let Some(&(last, _)) = changes.last() else {
+                self.seq = seq;
+                break;
+            };
+            self.apply(changes)?;
+            self.seq = last;
+        }
+        self.tidy();
+        Ok(())
+    }
+
+    fn apply(&mut self, changes: Vec<(i64, Change)>) -> Result<(), RegisterError> {
+        for (_, change) in changes {
+            match change {
+                Change::Gone(id) => self.remove(id),
+                Change::Now(row) => self.put(*row)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// The slots holding a word beginning with `prefix`, and how many postings that is.
+    fn prefixed(&self, prefix: &str) -> (Vec<u32>, usize) {
+        let mut ts = Vec::new();
+        let mut n = 0;
+        for (w, &t) in self
+            .terms
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+        {
+            if !w.starts_with(prefix) {
+                break;
+            }
+            n += self.postings[t as usize].len();
+            ts.push(t);
+        }
+        (ts, n)
+    }
+
+    /// Ranks the entries matching `s` (which has words): the page after `after`, up to
+    /// `limit`, the total and the facets.
+    fn rank(&self, s: &Search, sort: Sort, after: Option<After>, limit: usize) -> Ranked {
+        let q = s.q.as_deref().unwrap_or_default();
+        let ws = words(q);
+        // The slots holding every word, cheapest word first.
+        let mut distinct = ws.clone();
+        distinct.sort();
+        distinct.dedup();
+        let mut lists: Vec<(Vec<u32>, usize)> = distinct.iter().map(|w| self.prefixed(w)).collect();
+        lists.sort_by_key(|(_, n)| *n);
+        let blocks = self.slots.len().div_ceil(64);
+        let mut matches: Option<Vec<u64>> = None;
+        for (ts, _) in &lists {
+            let mut bits = vec![0u64; blocks];
+            for &t in ts {
+                for &slot in &self.postings[t as usize] {
+                    bits[slot as usize / 64] |= 1 << (slot % 64);
+                }
+            }
+            if let Some(m) = &matches {
+                for (b, m) in bits.iter_mut().zip(m) {
+                    *b &= m;
+                }
+            }
+            matches = Some(bits);
+        }
+        let matches = matches.unwrap_or_default();
+
+        // Whole words score 2 each (repeated words count again), a whole name 10 more.
+        let exact: Vec<Option<u32>> = ws
+            .iter()
+            .map(|w| self.terms.get(w.as_str()).copied())
+            .collect();
+        let phrase: Option<Vec<u32>> = exact.iter().copied().collect();
+
+        let f = &s.filter;
+        let kind = self.kinds.wanted(f.kind.map(|k| k.as_str()));
+        let status = self.statuses.wanted(f.status.map(|k| k.as_str()));
+        let region = self.regions.wanted(f.region.as_deref());
+        let economic_region = self.economic_regions.wanted(f.economic_region.as_deref());
+        let ownership = self.ownerships.wanted(f.ownership.map(|o| o.as_str()));
+        let type_word = self.type_words.wanted(f.type_word.as_deref());
+        let near = s
+            .near
+            .map(|(lat, lon, r)| (lat, lon, r, near_box(lat, lon, r)));
+        let after_key = after.map(|(score, id)| order_key(sort, score, key(id)));
+
+        let mut total = 0i64;
+        let (mut by_kind, mut by_region, mut by_status) = ([0i64; 256], [0i64; 256], [0i64; 256]);
+        // The page so far: the `limit` + 1 smallest order keys.
+        let mut page: BinaryHeap<((i64, Key), i64, Key)> = BinaryHeap::with_capacity(limit + 2);
+        for (block, &bits) in matches.iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                let i = block * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let slot = &self.slots[i];
+                let is = |want: Option<u8>, have: u8| want.is_none_or(|w| w == have);
+                if slot.kind == NULL
+                    || !is(kind, slot.kind)
+                    || !is(status, slot.status)
+                    || !is(region, slot.region)
+                    || !is(economic_region, slot.economic_region)
+                    || !is(ownership, slot.ownership)
+                    || !is(type_word, slot.type_word)
+                {
+                    continue;
+                }
+                if s.founded_from
+                    .is_some_and(|y| slot.founded == i64::MIN || slot.founded < y)
+                    || s.founded_to
+                        .is_some_and(|y| slot.founded == i64::MIN || slot.founded > y)
+                {
+                    continue;
+                }
+                let (lat, lon) = (slot.lat, slot.lon);
+                if let Some([min_lon, min_lat, max_lon, max_lat]) = s.bbox {
+                    if !(lat >= min_lat && lat <= max_lat && lon >= min_lon && lon <= max_lon) {
+                        continue;
+                    }
+                }
+                if let Some((plat, plon, r, b)) = near {
+                    let inside = lat >= b.lat_from
+                        && lat <= b.lat_to
+                        && lon >= b.lon_from
+                        && lon <= b.lon_to
+                        && ((lon - plon) * b.kx) * ((lon - plon) * b.kx)
+                            + ((lat - plat) * 110.574) * ((lat - plat) * 110.574)
+                            <= r * r;
+                    if !inside {
+                        continue;
+                    }
+                }
+                total += 1;
+                by_kind[usize::from(slot.kind)] += 1;
+                by_region[usize::from(slot.region)] += 1;
+                by_status[usize::from(slot.status)] += 1;
+
+                let at = slot.words_at as usize;
+                let own = &self.words[at..at + slot.words_len as usize];
+                let mut score = 0i64;
+                for t in exact.iter().flatten() {
+                    if own.contains(t) {
+                        score += 2;
+                    }
+                }
+                if let Some(phrase) = &phrase {
+                    if score == 2 * phrase.len() as i64
+                        && own
+                            .split(|&t| t == END_OF_NAME)
+                            .any(|name| name == phrase.as_slice())
+                    {
+                        score += 10;
+                    }
+                }
+                let order = order_key(sort, score, slot.id);
+                if after_key.is_some_and(|a| order <= a) {
+                    continue;
+                }
+                if page.len() <= limit {
+                    page.push((order, score, slot.id));
+                } else if page.peek().is_some_and(|(top, _, _)| order < *top) {
+                    page.pop();
+                    page.push((order, score, slot.id));
+                }
+            }
+        }
+        let mut page = page.into_sorted_vec();
+        let more = page.len() > limit;
+        page.truncate(limit);
+
+        let mut facets = Facets::default();
+        for (counts, values, into) in [
+            (&by_kind, &self.kinds, &mut facets.kind),
+            (&by_status, &self.statuses, &mut facets.status),
+        ] {
+            for (i, &n) in counts.iter().enumerate() {
+                if let (true, Some(name)) = (n > 0, values.name(i as u8)) {
+                    into.insert(name.to_string(), n);
+                }
+            }
+        }
+        for (i, &n) in by_region.iter().enumerate() {
+            if n > 0 {
+                let name = self.regions.name(i as u8).unwrap_or("none");
+                facets.region.insert(name.to_string(), n);
+            }
+        }
+        Ranked {
+            page: page
+                .into_iter()
+                .map(|(_, score, id)| (score, uuid_of(id)))
+                .collect(),
+            more,
+            total,
+            facets,
+        }
+    }
+}
+
+/// The order of a sort as one comparable key, smallest first: best score then id, id, or id
+/// from the newest.
+fn order_key(sort: Sort, score: i64, id: Key) -> (i64, Key) {
+    match sort {
+        Sort::CreatedDesc => (0, [!id[0], !id[1]]),
+        Sort::Relevance => (-score, id),
+        _ => (0, id),
+    }
+}
+
+/// What a change made of an entry.
+enum Change {
+    Gone(uuid::Uuid),
+    Now(Box<Row>),
+}
+
+/// The changes after `from` up to `to`, a batch at a time.
+fn read_changes(c: &mut Db, from: i64, to: i64) -> Result<Vec<(i64, Change)>, RegisterError> {
+    let rows: Vec<(i64, String, String, String)> = revisions::table
+        .filter(revisions::seq.gt(from))
+        .filter(revisions::seq.le(to))
+        .order(revisions::seq.asc())
+        .limit(BATCH)
+        .select((
+            revisions::seq,
+            revisions::entry_id,
+            revisions::operation,
+            revisions::body,
+        ))
+        .load(c)?;
+    rows.into_iter()
+        .map(|(seq, id, operation, body)| {
+            if operation == Operation::Delete.as_str() {
+                let id = uuid::Uuid::parse_str(&id)
+                    .map_err(|e| RegisterError::Database(format!("stored id `{id}`: {e}")))?;
+                return Ok((seq, Change::Gone(id)));
+            }
+            let entry = entry_from_body(&body)?;
+            Ok((
+                seq,
+                Change::Now(Box::new(EntryRow::from_entry(&entry, "").into())),
+            ))
+        })
+        .collect()
+}
+
+/// The index a register keeps, when asked to (see [`crate::Register::with_search_index`]).
+#[derive(Clone, Default)]
+pub(crate) struct Kept(Option<Arc<Shared>>);
+
+#[derive(Default)]
+struct Shared {
+    index: RwLock<Option<Index>>,
+    /// Held by whoever builds the index or brings it up to date.
+    updating: Mutex<()>,
+    /// Set when the index could not be built: the tables answer from then on.
+    broken: AtomicBool,
+    /// Why it could not.
+    why: Mutex<Option<String>>,
+}
+
+impl Kept {
+    pub(crate) fn on() -> Kept {
+        Kept(Some(Arc::default()))
+    }
+
+    pub(crate) fn is_on(&self) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|s| !s.broken.load(Ordering::Relaxed))
+    }
+
+    /// Why the index was given up, if it was.
+    pub(crate) fn failure(&self) -> Option<String> {
+        let shared = self.0.as_ref()?;
+        let why = shared.why.lock().unwrap_or_else(PoisonError::into_inner);
+        why.clone()
+    }
+
+    /// Brings the index to at least `seq`; false when it is being built elsewhere (or cannot
+    /// be), so that the tables must answer.
+    pub(crate) fn ready(&self, c: &mut Db, seq: i64) -> Result<bool, RegisterError> {
+        let Some(shared) = &self.0 else {
+            return Ok(false);
+        };
+        if shared.broken.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        let at = shared
+            .index
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|ix| ix.seq);
+        match at {
+            Some(at) if at >= seq => Ok(true),
+            Some(at) if seq - at <= REBUILD_AFTER => {
+                // A few changes behind: wait for whoever is taking them in, or take them in.
+                let _updating = shared
+                    .updating
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                let at = shared
+                    .index
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .as_ref()
+                    .map_or(i64::MIN, |ix| ix.seq);
+                if at >= seq {
+                    return Ok(true);
+                }
+                // Read outside the index's lock, so that searches go on meanwhile.
+                let mut changes = Vec::new();
+                let mut from = at;
+                while from < seq {
+                    let batch = read_changes(c, from, seq)?;
+                    let Some(&(last, _)) = batch.last() else {
+                        break;
+                    };
+                    from = last;
+                    changes.extend(batch);
+                }
+                let mut index = shared.index.write().unwrap_or_else(PoisonError::into_inner);
+                if let Some(ix) = index.as_mut() {
+                    if let Err(e) = ix.apply(changes) {
+                        *index = None;
+                        shared.broken.store(true, Ordering::Relaxed);
+                        *shared.why.lock().unwrap_or_else(PoisonError::into_inner) =
+                            Some(e.to_string());
+                        return Ok(false);
+                    }
+                    ix.seq = ix.seq.max(seq);
+                    ix.tidy();
+                }
+                Ok(true)
+            }
+            _ => {
+                // Not built, or far behind: one caller builds it, the others do not wait.
+                let Ok(_updating) = shared.updating.try_lock() else {
+                    return Ok(false);
+                };
+                match Index::build(c, seq) {
+                    Ok(fresh) => {
+                        *shared.index.write().unwrap_or_else(PoisonError::into_inner) = Some(fresh);
+                        Ok(true)
+                    }
+                    Err(e) => {
+                        // The tables answer from now on; the next search says why if the
+                        // database itself failed.
+                        shared.broken.store(true, Ordering::Relaxed);
+                        *shared.index.write().unwrap_or_else(PoisonError::into_inner) = None;
+                        *shared.why.lock().unwrap_or_else(PoisonError::into_inner) =
+                            Some(e.to_string());
+                        Ok(false)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ranks a search on the index, which [`Kept::ready`] brought up to date.
+    pub(super) fn rank(
+        &self,
+        s: &Search,
+        sort: Sort,
+        after: Option<After>,
+        limit: usize,
+    ) -> Option<Ranked> {
+        let shared = self.0.as_ref()?;
+        let index = shared.index.read().unwrap_or_else(PoisonError::into_inner);
+        Some(index.as_ref()?.rank(s, sort, after, limit))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: u128, names: &str, region: Option<&str>) -> Row {
+        Row {
+            id: uuid::Uuid::from_u128(id).to_string(),
+            kind: "museum".into(),
+            status: "active".into(),
+            region: region.map(str::to_string),
+            economic_region: None,
+            ownership: Some("state".into()),
+            type_word: "art".into(),
+            founded_year: None,
+            lat: None,
+            lon: None,
+            search_text: crate::normalize::fold(names),
+        }
+    }
+
+    fn q(text: &str) -> Search {
+        Search {
+            q: Some(text.into()),
+            ..Default::default()
+        }
+    }
+
+    fn ids(ix: &Index, text: &str) -> Vec<u128> {
+        ix.rank(&q(text), Sort::Relevance, None, 100)
+            .page
+            .iter()
+            .map(|(_, id)| id.as_u128())
+            .collect()
+    }
+
+    #[test]
+    fn entries_out_of_id_order_changes_and_deletions() {
+        let mut ix = Index::default();
+        for (id, names) in [(10, "| quba xelce muzeyi |"), (30, "| seki xan sareyi |")] {
+            ix.put(row(id, names, Some("AZ-QBA"))).unwrap();
+        }
+        // An id below the last one (another process's clock): found all the same.
+        ix.put(row(20, "| quba | guba |", None)).unwrap();
+        assert_eq!((ix.sorted, ix.strays.len()), (2, 1));
+        assert_eq!(ix.find(&key(uuid::Uuid::from_u128(20))), Some(2));
+        // The whole name "quba" scores 2 + 10 and comes first; then by id.
+        assert_eq!(ids(&ix, "qub"), vec![10, 20]);
+        assert_eq!(ids(&ix, "quba"), vec![20, 10]);
+        let ranked = ix.rank(&q("quba"), Sort::Relevance, None, 100);
+        assert_eq!(ranked.page[0].0, 12);
+        assert_eq!(ranked.facets.region.get("none"), Some(&1));
+        assert_eq!(ranked.facets.region.get("AZ-QBA"), Some(&1));
+        // Renamed: its old words find it no more.
+        ix.put(row(20, "| xacmaz |", None)).unwrap();
+        assert_eq!(ids(&ix, "quba"), vec![10]);
+        assert_eq!(ids(&ix, "xac"), vec![20]);
+        // Deleted, twice: nothing finds it.
+        ix.remove(uuid::Uuid::from_u128(20));
+        ix.remove(uuid::Uuid::from_u128(20));
+        assert!(ids(&ix, "xacmaz").is_empty());
+        assert!(ix.postings.iter().all(|p| !p.contains(&2)));
+        // The dropped words go once they outweigh the rest; what is left still answers.
+        for n in 0..10 {
+            ix.put(row(10, &format!("| quba muzey {n} |"), None))
+                .unwrap();
+        }
+        ix.tidy();
+        assert!(ix.garbage <= ix.words.len());
+        assert_eq!(ix.words.len(), 4 + 4);
+        assert_eq!(ids(&ix, "quba muzey 9"), vec![10]);
+        assert_eq!(ids(&ix, "seki"), vec![30]);
+    }
+}
