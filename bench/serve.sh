@@ -32,13 +32,14 @@ sync # the load's gigabytes go to disk now, not under the first measurement
 PORT=18480
 DPORT=18481
 CPORT=18482
-RUST_LOG=warn $UCR --database "sqlite://$DB" serve --bind "127.0.0.1:$PORT" --pool-size 8 &
+RUST_LOG=warn,ucr::serve=info $UCR --database "sqlite://$DB" serve --bind "127.0.0.1:$PORT" \
+  --pool-size 8 2> "$DIR/kept.log" &
 PIDS+=($!)
 UCR_PID=$!
 # The same server keeping no answers: every search computed (what a search costs the first
 # time, or after each write).
-RUST_LOG=warn $UCR --database "sqlite://$DB" serve --bind "127.0.0.1:$CPORT" --pool-size 8 \
-  --search-cache-mib 0 &
+RUST_LOG=warn,ucr::serve=info $UCR --database "sqlite://$DB" serve --bind "127.0.0.1:$CPORT" \
+  --pool-size 8 --search-cache-mib 0 2> "$DIR/computed.log" &
 PIDS+=($!)
 COLD_PID=$!
 cat > "$DIR/metadata.json" <<JSON
@@ -50,6 +51,12 @@ PIDS+=($!)
 DS_PID=$!
 for url in "http://127.0.0.1:$PORT/ready" "http://127.0.0.1:$CPORT/ready" "http://127.0.0.1:$DPORT/-/versions.json"; do
   for _ in $(seq 1 100); do curl -sf "$url" >/dev/null && break; sleep 0.2; done
+done
+# Both servers build their search index in memory at start (searches read the tables until
+# then): measure once it is ready.
+for log in "$DIR/kept.log" "$DIR/computed.log"; do
+  for _ in $(seq 1 300); do grep -q "search index" "$log" && break; sleep 0.2; done
+  grep -o "search index.*" "$log" || echo "no search index in $log"
 done
 
 # 1 000 ids and registry numbers spread over the register.

@@ -47,6 +47,61 @@ fn uuid_of(k: Key) -> uuid::Uuid {
     uuid::Uuid::from_u128((u128::from(k[0]) << 64) | u128::from(k[1]))
 }
 
+/// The slots holding one word, ascending. Most words of a large register (numbers in names)
+/// are one entry's: those take no allocation of their own.
+#[derive(Debug, Clone)]
+enum Postings {
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl Postings {
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Postings::One(s) => std::slice::from_ref(s),
+            Postings::Many(v) => v,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    fn insert(&mut self, s: u32) {
+        match self {
+            Postings::Many(v) if v.is_empty() => *self = Postings::One(s),
+            Postings::Many(v) => {
+                if let Err(i) = v.binary_search(&s) {
+                    v.insert(i, s);
+                }
+            }
+            Postings::One(one) if *one == s => {}
+            Postings::One(one) => {
+                let one = *one;
+                *self = Postings::Many(if one < s { vec![one, s] } else { vec![s, one] });
+            }
+        }
+    }
+
+    fn remove(&mut self, s: u32) {
+        match self {
+            Postings::One(one) if *one == s => *self = Postings::Many(Vec::new()),
+            Postings::One(_) => {}
+            Postings::Many(v) => {
+                if let Ok(i) = v.binary_search(&s) {
+                    v.remove(i);
+                }
+            }
+        }
+    }
+
+    fn shrink(&mut self) {
+        if let Postings::Many(v) = self {
+            v.shrink_to_fit();
+        }
+    }
+}
+
 /// The values one column takes, numbered.
 #[derive(Default)]
 struct Values {
@@ -88,8 +143,8 @@ struct Slot {
     /// NaN without a location.
     lat: f64,
     lon: f64,
-    /// `i64::MIN` without one.
-    founded: i64,
+    /// `i16::MIN` without one (years are 1000 to now).
+    founded: i16,
     /// Where its words are in [`Index::words`], and how many.
     words_at: u32,
     words_len: u32,
@@ -152,7 +207,7 @@ struct Index {
     /// Word numbers, in word order (for prefixes).
     terms: BTreeMap<Box<str>, u32>,
     /// The slots holding each word, ascending.
-    postings: Vec<Vec<u32>>,
+    postings: Vec<Postings>,
     kinds: Values,
     statuses: Values,
     regions: Values,
@@ -190,7 +245,7 @@ impl Index {
             .filter(|&t| t < END_OF_NAME)
             .ok_or_else(|| RegisterError::Database("too many distinct words to index".into()))?;
         self.terms.insert(w.into(), t);
-        self.postings.push(Vec::new());
+        self.postings.push(Postings::Many(Vec::new()));
         Ok(t)
     }
 
@@ -214,10 +269,7 @@ impl Index {
             return;
         }
         for t in self.terms_of(&slot) {
-            let list = &mut self.postings[t as usize];
-            if let Ok(i) = list.binary_search(&s) {
-                list.remove(i);
-            }
+            self.postings[t as usize].remove(s);
         }
         self.garbage += slot.words_len as usize;
         self.slots[s as usize].kind = NULL;
@@ -253,7 +305,7 @@ impl Index {
                     id: k,
                     lat: f64::NAN,
                     lon: f64::NAN,
-                    founded: i64::MIN,
+                    founded: i16::MIN,
                     words_at: 0,
                     words_len: 0,
                     kind: NULL,
@@ -286,7 +338,13 @@ impl Index {
             id: k,
             lat: row.lat.unwrap_or(f64::NAN),
             lon: row.lon.unwrap_or(f64::NAN),
-            founded: row.founded_year.unwrap_or(i64::MIN),
+            founded: match row.founded_year {
+                None => i16::MIN,
+                Some(y) => i16::try_from(y)
+                    .ok()
+                    .filter(|&y| y != i16::MIN)
+                    .ok_or_else(|| RegisterError::Database(format!("founded in {y}")))?,
+            },
             words_at,
             words_len,
             kind: self.kinds.intern(Some(&row.kind))?,
@@ -300,10 +358,7 @@ impl Index {
         };
         self.slots[s as usize] = slot;
         for t in self.terms_of(&slot) {
-            let list = &mut self.postings[t as usize];
-            if let Err(i) = list.binary_search(&s) {
-                list.insert(i, s);
-            }
+            self.postings[t as usize].insert(s);
         }
         Ok(())
     }
@@ -333,7 +388,7 @@ impl Index {
         self.slots.shrink_to_fit();
         self.words.shrink_to_fit();
         for p in &mut self.postings {
-            p.shrink_to_fit();
+            p.shrink();
         }
     }
 
@@ -436,7 +491,7 @@ impl Index {
         for (ts, _) in &lists {
             let mut bits = vec![0u64; blocks];
             for &t in ts {
-                for &slot in &self.postings[t as usize] {
+                for &slot in self.postings[t as usize].as_slice() {
                     bits[slot as usize / 64] |= 1 << (slot % 64);
                 }
             }
@@ -489,10 +544,11 @@ impl Index {
                 {
                     continue;
                 }
+                let founded = i64::from(slot.founded);
                 if s.founded_from
-                    .is_some_and(|y| slot.founded == i64::MIN || slot.founded < y)
+                    .is_some_and(|y| slot.founded == i16::MIN || founded < y)
                     || s.founded_to
-                        .is_some_and(|y| slot.founded == i64::MIN || slot.founded > y)
+                        .is_some_and(|y| slot.founded == i16::MIN || founded > y)
                 {
                     continue;
                 }
@@ -815,7 +871,7 @@ mod tests {
         ix.remove(uuid::Uuid::from_u128(20));
         ix.remove(uuid::Uuid::from_u128(20));
         assert!(ids(&ix, "xacmaz").is_empty());
-        assert!(ix.postings.iter().all(|p| !p.contains(&2)));
+        assert!(ix.postings.iter().all(|p| !p.as_slice().contains(&2)));
         // The dropped words go once they outweigh the rest; what is left still answers.
         for n in 0..10 {
             ix.put(row(10, &format!("| quba muzey {n} |"), None))
@@ -826,5 +882,26 @@ mod tests {
         assert_eq!(ix.words.len(), 4 + 4);
         assert_eq!(ids(&ix, "quba muzey 9"), vec![10]);
         assert_eq!(ids(&ix, "seki"), vec![30]);
+    }
+
+    #[test]
+    fn postings_stay_ordered_and_small() {
+        let mut p = Postings::Many(Vec::new());
+        for s in [7, 3, 7, 9, 1] {
+            p.insert(s);
+        }
+        assert_eq!(p.as_slice(), &[1, 3, 7, 9]);
+        for s in [3, 1, 9, 4] {
+            p.remove(s);
+        }
+        assert_eq!(p.as_slice(), &[7]);
+        let mut one = Postings::Many(Vec::new());
+        one.insert(5);
+        assert!(matches!(one, Postings::One(5)));
+        one.remove(5);
+        assert_eq!(one.len(), 0);
+        // What an entry and a word cost, before their words.
+        assert_eq!(std::mem::size_of::<Slot>(), 48);
+        assert_eq!(std::mem::size_of::<Postings>(), 24);
     }
 }
