@@ -33,13 +33,13 @@ PORT=18480
 DPORT=18481
 CPORT=18482
 RUST_LOG=warn,ucr::serve=info $UCR --database "sqlite://$DB" serve --bind "127.0.0.1:$PORT" \
-  --pool-size 8 2> "$DIR/kept.log" &
+  --pool-size 8 > "$DIR/kept.log" 2>&1 &
 PIDS+=($!)
 UCR_PID=$!
 # The same server keeping no answers: every search computed (what a search costs the first
 # time, or after each write).
 RUST_LOG=warn,ucr::serve=info $UCR --database "sqlite://$DB" serve --bind "127.0.0.1:$CPORT" \
-  --pool-size 8 --search-cache-mib 0 2> "$DIR/computed.log" &
+  --pool-size 8 --search-cache-mib 0 > "$DIR/computed.log" 2>&1 &
 PIDS+=($!)
 COLD_PID=$!
 cat > "$DIR/metadata.json" <<JSON

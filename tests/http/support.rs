@@ -38,8 +38,10 @@ impl TestApp {
     pub fn spawn_with(scratch: Scratch, config: ucr_api::Config) -> TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        // As `ucr serve` runs by default: with the search index kept in memory, so that the
+        // searches of these tests go through it.
         let state = ucr_api::State {
-            register: scratch.register().clone(),
+            register: scratch.register().clone().with_search_index(),
             config,
         };
         let (tx, rx) = std::sync::mpsc::channel();
