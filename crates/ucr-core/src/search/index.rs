@@ -154,8 +154,9 @@ struct Slot {
 }
 
 /// What every search reads of an entry, apart from [`Slot`] so that a search without other
-/// filters goes through four bytes an entry: what the facets count, and the fewest words of
-/// its names (a name is the whole query only if it has as many words).
+/// filters goes through six bytes an entry: what the facets count (also as one number for
+/// the three, so that a match is counted once), and the fewest words of its names (a name is
+/// the whole query only if it has as many words).
 #[derive(Clone, Copy)]
 struct Cell {
     /// [`NULL`] once the entry is deleted.
@@ -163,6 +164,8 @@ struct Cell {
     region: u8,
     status: u8,
     shortest: u8,
+    /// The number of (kind, region, status) in [`Index::groups`].
+    group: u16,
 }
 
 const DELETED: Cell = Cell {
@@ -170,6 +173,7 @@ const DELETED: Cell = Cell {
     region: NULL,
     status: NULL,
     shortest: u8::MAX,
+    group: 0,
 };
 
 /// The columns of an entry the index reads.
@@ -214,6 +218,9 @@ struct Index {
     slots: Vec<Slot>,
     /// Beside each slot.
     cells: Vec<Cell>,
+    /// The (kind, region, status) the entries have, numbered.
+    groups: Vec<(u8, u8, u8)>,
+    group_ids: HashMap<(u8, u8, u8), u16>,
     /// `slots[..sorted]` are in id order; the others are found through `strays`.
     sorted: usize,
     strays: HashMap<Key, u32>,
@@ -371,11 +378,27 @@ impl Index {
             type_word: self.type_words.intern(Some(&row.type_word))?,
         };
         self.slots[s as usize] = slot;
+        let kind = self.kinds.intern(Some(&row.kind))?;
+        let region = self.regions.intern(row.region.as_deref())?;
+        let status = self.statuses.intern(Some(&row.status))?;
+        let group = match self.group_ids.get(&(kind, region, status)) {
+            Some(&g) => g,
+            None => {
+                // At most 254³ groups, within u16 for any real register; beyond, refuse.
+                let g = u16::try_from(self.groups.len()).map_err(|_| {
+                    RegisterError::Database("too many kinds × regions × statuses".into())
+                })?;
+                self.groups.push((kind, region, status));
+                self.group_ids.insert((kind, region, status), g);
+                g
+            }
+        };
         self.cells[s as usize] = Cell {
-            kind: self.kinds.intern(Some(&row.kind))?,
-            region: self.regions.intern(row.region.as_deref())?,
-            status: self.statuses.intern(Some(&row.status))?,
+            kind,
+            region,
+            status,
             shortest,
+            group,
         };
         for t in self.terms_of(&slot) {
             self.postings[t as usize].insert(s);
@@ -523,7 +546,6 @@ impl Index {
             }
             bits
         };
-        let has = |bits: &[u64], i: usize| bits[i / 64] >> (i % 64) & 1 == 1;
 
         // The slots holding every word as a prefix, cheapest word first.
         let mut distinct = ws.clone();
@@ -611,20 +633,30 @@ impl Index {
             (primary(score), second)
         });
 
-        let mut total = 0i64;
-        let (mut by_kind, mut by_region, mut by_status) = ([0i64; 256], [0i64; 256], [0i64; 256]);
+        let filters_cell = kind.is_some() || status.is_some() || region.is_some();
+        let mut by_group = vec![0i64; self.groups.len()];
         // The page so far: the `limit` + 1 smallest orders.
         let mut page: BinaryHeap<((i64, u128), i64, usize)> = BinaryHeap::with_capacity(limit + 2);
-        for (block, &bits) in matches.iter().enumerate() {
+        // Whole words of the 64 slots of a block, a bit each.
+        let mut whole_bits = vec![0u64; whole.len()];
+        for (block, (&bits, cells)) in matches.iter().zip(self.cells.chunks(64)).enumerate() {
+            if bits == 0 {
+                continue;
+            }
+            for (w, (all, _)) in whole_bits.iter_mut().zip(&whole) {
+                *w = all[block];
+            }
             let mut bits = bits;
             while bits != 0 {
-                let i = block * 64 + bits.trailing_zeros() as usize;
+                let j = bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                let cell = self.cells[i];
+                let i = block * 64 + j;
+                let Some(&cell) = cells.get(j) else { break };
                 if cell.kind == NULL
-                    || !is(kind, cell.kind)
-                    || !is(status, cell.status)
-                    || !is(region, cell.region)
+                    || filters_cell
+                        && (!is(kind, cell.kind)
+                            || !is(status, cell.status)
+                            || !is(region, cell.region))
                 {
                     continue;
                 }
@@ -638,14 +670,13 @@ impl Index {
                 {
                     continue;
                 }
-                total += 1;
-                by_kind[usize::from(cell.kind)] += 1;
-                by_region[usize::from(cell.region)] += 1;
-                by_status[usize::from(cell.status)] += 1;
+                if let Some(n) = by_group.get_mut(usize::from(cell.group)) {
+                    *n += 1;
+                }
 
                 let mut score = 0i64;
-                for (bits, n) in &whole {
-                    if has(bits, i) {
+                for (w, (_, n)) in whole_bits.iter().zip(&whole) {
+                    if w >> j & 1 == 1 {
                         score += n;
                     }
                 }
@@ -673,6 +704,14 @@ impl Index {
                     page.push((order, score, i));
                 }
             }
+        }
+        let (mut by_kind, mut by_region, mut by_status) = ([0i64; 256], [0i64; 256], [0i64; 256]);
+        let mut total = 0i64;
+        for (&n, &(k, r, st)) in by_group.iter().zip(&self.groups) {
+            total += n;
+            by_kind[usize::from(k)] += n;
+            by_region[usize::from(r)] += n;
+            by_status[usize::from(st)] += n;
         }
         let mut page = page.into_sorted_vec();
         let more = page.len() > limit;
