@@ -153,28 +153,8 @@ struct Slot {
     type_word: u8,
 }
 
-/// What every search reads of an entry, apart from [`Slot`] so that a search without other
-/// filters goes through six bytes an entry: what the facets count (also as one number for
-/// the three, so that a match is counted once), and the fewest words of its names (a name is
-/// the whole query only if it has as many words).
-#[derive(Clone, Copy)]
-struct Cell {
-    /// [`NULL`] once the entry is deleted.
-    kind: u8,
-    region: u8,
-    status: u8,
-    shortest: u8,
-    /// The number of (kind, region, status) in [`Index::groups`].
-    group: u16,
-}
-
-const DELETED: Cell = Cell {
-    kind: NULL,
-    region: NULL,
-    status: NULL,
-    shortest: u8::MAX,
-    group: 0,
-};
+/// The group of a deleted entry.
+const NO_GROUP: u16 = u16::MAX;
 
 /// The columns of an entry the index reads.
 #[derive(Queryable)]
@@ -216,8 +196,13 @@ struct Index {
     /// Every change up to this one is in.
     seq: i64,
     slots: Vec<Slot>,
-    /// Beside each slot.
-    cells: Vec<Cell>,
+    /// Beside each slot, what every search reads of it: the number of its (kind, region,
+    /// status) in `groups` ([`NO_GROUP`] once deleted), two bytes, so that a search without
+    /// other filters goes through little memory and counts a match once for three facets.
+    group_of: Vec<u16>,
+    /// Beside each slot, the fewest words of its names (a name is the whole query only if
+    /// it has as many words).
+    shortest: Vec<u8>,
     /// The (kind, region, status) the entries have, numbered.
     groups: Vec<(u8, u8, u8)>,
     group_ids: HashMap<(u8, u8, u8), u16>,
@@ -289,14 +274,14 @@ impl Index {
     /// Takes a slot's words out of the postings and marks it deleted.
     fn unlink(&mut self, s: u32) {
         let slot = self.slots[s as usize];
-        if self.cells[s as usize].kind == NULL {
+        if self.group_of[s as usize] == NO_GROUP {
             return;
         }
         for t in self.terms_of(&slot) {
             self.postings[t as usize].remove(s);
         }
         self.garbage += slot.words_len as usize;
-        self.cells[s as usize] = DELETED;
+        self.group_of[s as usize] = NO_GROUP;
     }
 
     fn remove(&mut self, id: uuid::Uuid) {
@@ -336,7 +321,8 @@ impl Index {
                     ownership: NULL,
                     type_word: NULL,
                 });
-                self.cells.push(DELETED);
+                self.group_of.push(NO_GROUP);
+                self.shortest.push(u8::MAX);
                 s
             }
         };
@@ -384,22 +370,20 @@ impl Index {
         let group = match self.group_ids.get(&(kind, region, status)) {
             Some(&g) => g,
             None => {
-                // At most 254³ groups, within u16 for any real register; beyond, refuse.
-                let g = u16::try_from(self.groups.len()).map_err(|_| {
-                    RegisterError::Database("too many kinds × regions × statuses".into())
-                })?;
+                // Within u16 for any real register (6 × 79 × 3); beyond, refuse.
+                let g = u16::try_from(self.groups.len())
+                    .ok()
+                    .filter(|&g| g < NO_GROUP)
+                    .ok_or_else(|| {
+                        RegisterError::Database("too many kinds × regions × statuses".into())
+                    })?;
                 self.groups.push((kind, region, status));
                 self.group_ids.insert((kind, region, status), g);
                 g
             }
         };
-        self.cells[s as usize] = Cell {
-            kind,
-            region,
-            status,
-            shortest,
-            group,
-        };
+        self.group_of[s as usize] = group;
+        self.shortest[s as usize] = shortest;
         for t in self.terms_of(&slot) {
             self.postings[t as usize].insert(s);
         }
@@ -412,9 +396,9 @@ impl Index {
             return;
         }
         let mut words = Vec::with_capacity(self.words.len() - self.garbage);
-        for (slot, cell) in self.slots.iter_mut().zip(&self.cells) {
+        for (slot, &group) in self.slots.iter_mut().zip(&self.group_of) {
             let at = slot.words_at as usize;
-            let live = cell.kind != NULL;
+            let live = group != NO_GROUP;
             // Within u32: the new list is shorter than the old one.
             slot.words_at = words.len() as u32;
             if live {
@@ -429,7 +413,8 @@ impl Index {
 
     fn shrink(&mut self) {
         self.slots.shrink_to_fit();
-        self.cells.shrink_to_fit();
+        self.group_of.shrink_to_fit();
+        self.shortest.shrink_to_fit();
         self.words.shrink_to_fit();
         for p in &mut self.postings {
             p.shrink();
@@ -633,13 +618,20 @@ impl Index {
             (primary(score), second)
         });
 
-        let filters_cell = kind.is_some() || status.is_some() || region.is_some();
+        // The groups kind, status and region let through, when filtered on.
+        let allowed: Option<Vec<bool>> = (kind.is_some() || status.is_some() || region.is_some())
+            .then(|| {
+                self.groups
+                    .iter()
+                    .map(|&(k, r, st)| is(kind, k) && is(status, st) && is(region, r))
+                    .collect()
+            });
         let mut by_group = vec![0i64; self.groups.len()];
         // The page so far: the `limit` + 1 smallest orders.
         let mut page: BinaryHeap<((i64, u128), i64, usize)> = BinaryHeap::with_capacity(limit + 2);
         // Whole words of the 64 slots of a block, a bit each.
         let mut whole_bits = vec![0u64; whole.len()];
-        for (block, (&bits, cells)) in matches.iter().zip(self.cells.chunks(64)).enumerate() {
+        for (block, (&bits, groups)) in matches.iter().zip(self.group_of.chunks(64)).enumerate() {
             if bits == 0 {
                 continue;
             }
@@ -651,12 +643,12 @@ impl Index {
                 let j = bits.trailing_zeros() as usize;
                 bits &= bits - 1;
                 let i = block * 64 + j;
-                let Some(&cell) = cells.get(j) else { break };
-                if cell.kind == NULL
-                    || filters_cell
-                        && (!is(kind, cell.kind)
-                            || !is(status, cell.status)
-                            || !is(region, cell.region))
+                let Some(&group) = groups.get(j) else { break };
+                let g = usize::from(group);
+                if group == NO_GROUP
+                    || allowed
+                        .as_ref()
+                        .is_some_and(|a| !a.get(g).copied().unwrap_or(false))
                 {
                     continue;
                 }
@@ -670,7 +662,7 @@ impl Index {
                 {
                     continue;
                 }
-                if let Some(n) = by_group.get_mut(usize::from(cell.group)) {
+                if let Some(n) = by_group.get_mut(g) {
                     *n += 1;
                 }
 
@@ -682,7 +674,7 @@ impl Index {
                 }
                 if let Some(phrase) = &phrase {
                     if score == every_word
-                        && usize::from(cell.shortest) <= phrase.len()
+                        && usize::from(self.shortest[i]) <= phrase.len()
                         && self.names_of(i).any(|name| name == phrase.as_slice())
                     {
                         score += 10;
