@@ -559,6 +559,13 @@ impl Entry {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 
+    /// Blanks the personal data (`head`), for readers who may not see it.
+    pub fn hide_personal_data(&mut self) {
+        if let Some(i) = self.record.details.institution_mut() {
+            i.head = None;
+        }
+    }
+
     /// The entry as flat JSON without the personal data of `head`.
     pub fn to_public_json(&self) -> serde_json::Value {
         let mut value = self.to_json();
