@@ -28,7 +28,7 @@ pub struct ServeArgs {
     /// served again only while the register has not changed since.
     #[arg(long, env = "UCR_SEARCH_CACHE_MIB", default_value_t = 8)]
     search_cache_mib: usize,
-    /// Keep a search index in memory (about 150 bytes an entry), built at start and brought
+    /// Keep a search index in memory (about 140 bytes an entry), built at start and brought
     /// up to date from the change sequence before every search, so that searches with words
     /// read no table but for the bodies of their page. Off: every search reads the tables.
     #[arg(long, env = "UCR_SEARCH_INDEX", default_value_t = true, action = clap::ArgAction::Set)]

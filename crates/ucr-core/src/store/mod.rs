@@ -204,7 +204,7 @@ impl Register {
     /// its page. It is built on the first such search (or by
     /// [`Register::prepare_search_index`]), the tables answering meanwhile, and brought up to
     /// date from the change sequence before every search, whichever process wrote: it never
-    /// answers older than the register. About 150 bytes an entry.
+    /// answers older than the register. About 140 bytes an entry (135 MiB for 1 000 000).
     pub fn with_search_index(mut self) -> Register {
         self.index = crate::search::KeptIndex::on();
         self
