@@ -37,9 +37,38 @@ pub struct LoadArgs {
     actor: String,
 }
 
+/// The SQLite file `database` names, when it is a file that is not there (a mistyped path).
+fn missing_file(database: &str) -> Option<String> {
+    match ucr_core::store::connection::Target::parse(database) {
+        ucr_core::store::connection::Target::Sqlite(path)
+            if path != ":memory:" && !std::path::Path::new(&path).exists() =>
+        {
+            Some(path)
+        }
+        _ => None,
+    }
+}
+
+/// Opens a register that must exist: a SQLite file that is not there is refused rather than
+/// created empty (an export or an undo of nothing would look like success).
+fn open_existing(database: &str) -> Result<Register> {
+    if let Some(path) = missing_file(database) {
+        bail!("no register at {path}: `ucr load` or `ucr serve` creates one");
+    }
+    Register::open(database).with_context(|| format!("opening {database}"))
+}
+
 /// `ucr check` (dry run) and `ucr load`.
 pub fn load(database: &str, args: LoadArgs, dry_run: bool) -> Result<ExitCode> {
-    let register = Register::open(database).with_context(|| format!("opening {database}"))?;
+    let register = match missing_file(database) {
+        // A check writes nothing, not even an empty register: the rows are checked against
+        // an empty one in memory (one connection, so that it is one database).
+        Some(path) if dry_run => {
+            eprintln!("no register at {path}: checking against an empty register");
+            Register::open_with_pool_size(":memory:", 1).context("opening an empty register")?
+        }
+        _ => Register::open(database).with_context(|| format!("opening {database}"))?,
+    };
     let kind = match &args.kind {
         Some(k) => Some(
             Kind::parse(k)
@@ -164,7 +193,7 @@ pub enum ImportsCommand {
 
 /// `ucr imports …`.
 pub fn imports(database: &str, command: ImportsCommand) -> Result<ExitCode> {
-    let register = Register::open(database).with_context(|| format!("opening {database}"))?;
+    let register = open_existing(database)?;
     match command {
         ImportsCommand::List => {
             for i in register.imports()? {
@@ -228,7 +257,7 @@ pub struct ExportArgs {
 
 /// `ucr export`.
 pub fn export(database: &str, args: ExportArgs) -> Result<ExitCode> {
-    let register = Register::open(database).with_context(|| format!("opening {database}"))?;
+    let register = open_existing(database)?;
     let format = ExportFormat::parse(&args.format).context("--format ndjson, csv or geojson")?;
     let filter = Filter {
         kind: match &args.kind {

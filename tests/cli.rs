@@ -63,8 +63,12 @@ impl Workspace {
         Run::from(out, args)
     }
 
-    /// `ucr export --format ndjson`, as bytes.
+    /// `ucr export --format ndjson`, as bytes; nothing when no register was ever written
+    /// (`ucr check` does not create one, and export refuses a missing one).
     fn export(&self) -> Vec<u8> {
+        if !self.path("ucr.db").exists() {
+            return Vec::new();
+        }
         let run = self.run(&["export", "--format", "ndjson"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         run.stdout.into_bytes()
@@ -74,7 +78,11 @@ impl Workspace {
         self.export().iter().filter(|b| **b == b'\n').count()
     }
 
+    /// `ucr imports list`; nothing when no register was ever written.
     fn imports(&self) -> Vec<String> {
+        if !self.path("ucr.db").exists() {
+            return Vec::new();
+        }
         let run = self.run(&["imports", "list"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         run.stdout.lines().map(str::to_string).collect()
@@ -1028,4 +1036,47 @@ fn export_refuses_an_unknown_region() {
         wrong.stderr
     );
     assert_eq!(wrong.stdout, "");
+}
+
+/// A mistyped database path is not created as an empty register: `ucr check` checks against
+/// an empty register in memory and writes nothing; `ucr export` and `ucr imports` refuse.
+#[test]
+fn a_missing_register_is_not_created_by_check_export_or_imports() {
+    let w = Workspace::new();
+    let db = w.path("ucr.db");
+    let fixtures = fixture_str("az-institutions.json");
+    let check = w.run(&["check", &fixtures]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert!(
+        check.stderr.contains(&format!(
+            "no register at {}: checking against an empty register",
+            db.display()
+        )),
+        "{}",
+        check.stderr
+    );
+    for args in [&["export", "--format", "ndjson"][..], &["imports", "list"]] {
+        let run = w.run(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "no register at {}: `ucr load` or `ucr serve` creates one",
+                db.display()
+            )),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert_eq!(run.stdout, "", "{args:?}");
+    }
+    assert!(
+        !db.exists(),
+        "a check, an export or a list created {}",
+        db.display()
+    );
+    // `ucr load` creates the register; then the same commands answer.
+    let load = w.run(&["load", &fixtures]);
+    assert_eq!(load.code, 0, "{}", load.stdout);
+    assert!(db.exists());
+    assert_eq!(w.imports().len(), 1);
+    assert_eq!(w.export_lines(), 58);
 }
