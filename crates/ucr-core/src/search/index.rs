@@ -627,76 +627,108 @@ impl Index {
                     .collect()
             });
         let mut by_group = vec![0i64; self.groups.len()];
-        // The page so far: the `limit` + 1 smallest orders.
-        let mut page: BinaryHeap<((i64, u128), i64, usize)> = BinaryHeap::with_capacity(limit + 2);
-        // Whole words of the 64 slots of a block, a bit each.
-        let mut whole_bits = vec![0u64; whole.len()];
-        for (block, (&bits, groups)) in matches.iter().zip(self.group_of.chunks(64)).enumerate() {
-            if bits == 0 {
-                continue;
-            }
-            for (w, (all, _)) in whole_bits.iter_mut().zip(&whole) {
-                *w = all[block];
-            }
-            let mut bits = bits;
-            while bits != 0 {
-                let j = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                let i = block * 64 + j;
-                let Some(&group) = groups.get(j) else { break };
-                let g = usize::from(group);
-                if group == NO_GROUP
-                    || allowed
-                        .as_ref()
-                        .is_some_and(|a| !a.get(g).copied().unwrap_or(false))
-                {
+        let mut page = if by_place && whole.len() <= 1 {
+            self.page_by_levels(
+                matches,
+                &mut by_group,
+                &Levels {
+                    passes: &|i: usize| {
+                        let g = usize::from(self.group_of[i]);
+                        allowed
+                            .as_ref()
+                            .is_none_or(|a| a.get(g).copied().unwrap_or(false))
+                            && (!reads_slot
+                                || self.passes(
+                                    &self.slots[i],
+                                    s,
+                                    near,
+                                    [economic_region, ownership, type_word],
+                                ))
+                    },
+                    whole: whole.first(),
+                    phrase: phrase
+                        .as_deref()
+                        .filter(|_| whole.first().is_some_and(|(_, n)| *n == every_word)),
+                    sort,
+                    after: after_key,
+                    limit,
+                },
+            )
+        } else {
+            // The page so far: the `limit` + 1 smallest orders.
+            let mut page: BinaryHeap<((i64, u128), i64, usize)> =
+                BinaryHeap::with_capacity(limit + 2);
+            // Whole words of the 64 slots of a block, a bit each.
+            let mut whole_bits = vec![0u64; whole.len()];
+            for (block, (&bits, groups)) in matches.iter().zip(self.group_of.chunks(64)).enumerate()
+            {
+                if bits == 0 {
                     continue;
                 }
-                if reads_slot
-                    && !self.passes(
-                        &self.slots[i],
-                        s,
-                        near,
-                        [economic_region, ownership, type_word],
-                    )
-                {
-                    continue;
+                for (w, (all, _)) in whole_bits.iter_mut().zip(&whole) {
+                    *w = all[block];
                 }
-                if let Some(n) = by_group.get_mut(g) {
-                    *n += 1;
-                }
-
-                let mut score = 0i64;
-                for (w, (_, n)) in whole_bits.iter().zip(&whole) {
-                    if w >> j & 1 == 1 {
-                        score += n;
-                    }
-                }
-                if let Some(phrase) = &phrase {
-                    if score == every_word
-                        && usize::from(self.shortest[i]) <= phrase.len()
-                        && self.names_of(i).any(|name| name == phrase.as_slice())
+                let mut bits = bits;
+                while bits != 0 {
+                    let j = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let i = block * 64 + j;
+                    let Some(&group) = groups.get(j) else { break };
+                    let g = usize::from(group);
+                    if group == NO_GROUP
+                        || allowed
+                            .as_ref()
+                            .is_some_and(|a| !a.get(g).copied().unwrap_or(false))
                     {
-                        score += 10;
+                        continue;
+                    }
+                    if reads_slot
+                        && !self.passes(
+                            &self.slots[i],
+                            s,
+                            near,
+                            [economic_region, ownership, type_word],
+                        )
+                    {
+                        continue;
+                    }
+                    if let Some(n) = by_group.get_mut(g) {
+                        *n += 1;
+                    }
+
+                    let mut score = 0i64;
+                    for (w, (_, n)) in whole_bits.iter().zip(&whole) {
+                        if w >> j & 1 == 1 {
+                            score += n;
+                        }
+                    }
+                    if let Some(phrase) = &phrase {
+                        if score == every_word
+                            && usize::from(self.shortest[i]) <= phrase.len()
+                            && self.names_of(i).any(|name| name == phrase.as_slice())
+                        {
+                            score += 10;
+                        }
+                    }
+                    let first = primary(score);
+                    // Cannot make the page: no need to read its id.
+                    if page.len() > limit && page.peek().is_some_and(|(top, _, _)| first > top.0) {
+                        continue;
+                    }
+                    let order = (first, place(i));
+                    if after_key.is_some_and(|a| order <= a) {
+                        continue;
+                    }
+                    if page.len() <= limit {
+                        page.push((order, score, i));
+                    } else if page.peek().is_some_and(|(top, _, _)| order < *top) {
+                        page.pop();
+                        page.push((order, score, i));
                     }
                 }
-                let first = primary(score);
-                // Cannot make the page: no need to read its id.
-                if page.len() > limit && page.peek().is_some_and(|(top, _, _)| first > top.0) {
-                    continue;
-                }
-                let order = (first, place(i));
-                if after_key.is_some_and(|a| order <= a) {
-                    continue;
-                }
-                if page.len() <= limit {
-                    page.push((order, score, i));
-                } else if page.peek().is_some_and(|(top, _, _)| order < *top) {
-                    page.pop();
-                    page.push((order, score, i));
-                }
             }
-        }
+            page.into_sorted_vec()
+        };
         let (mut by_kind, mut by_region, mut by_status) = ([0i64; 256], [0i64; 256], [0i64; 256]);
         let mut total = 0i64;
         for (&n, &(k, r, st)) in by_group.iter().zip(&self.groups) {
@@ -705,7 +737,6 @@ impl Index {
             by_region[usize::from(r)] += n;
             by_status[usize::from(st)] += n;
         }
-        let mut page = page.into_sorted_vec();
         let more = page.len() > limit;
         page.truncate(limit);
 
@@ -735,6 +766,129 @@ impl Index {
             total,
             facets,
         }
+    }
+
+    /// The page of a search of one whole word at most (the broad ones), while slots are in id
+    /// order: the matches that pass the filters are counted, then the page is taken level by
+    /// level — whole names, whole words, the rest when by relevance — each in place order,
+    /// without ranking every match.
+    fn page_by_levels(
+        &self,
+        mut matches: Vec<u64>,
+        by_group: &mut [i64],
+        l: &Levels<'_>,
+    ) -> Vec<((i64, u128), i64, usize)> {
+        for (block, (bits, groups)) in matches.iter_mut().zip(self.group_of.chunks(64)).enumerate()
+        {
+            let mut rest = *bits;
+            while rest != 0 {
+                let j = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                let group = groups.get(j).copied().unwrap_or(NO_GROUP);
+                if group == NO_GROUP || !(l.passes)(block * 64 + j) {
+                    *bits &= !(1 << j);
+                } else if let Some(n) = by_group.get_mut(usize::from(group)) {
+                    *n += 1;
+                }
+            }
+        }
+        let (whole, n): (&[u64], i64) = l.whole.map_or((&[], 0), |(w, n)| (w.as_slice(), *n));
+        let is_whole = |i: usize| whole.get(i / 64).is_some_and(|b| b >> (i % 64) & 1 == 1);
+        // Entries with a name that is the whole query, among those holding the word whole.
+        let mut named: Vec<usize> = Vec::new();
+        if let Some(phrase) = l.phrase {
+            for (block, (&m, &w)) in matches.iter().zip(whole).enumerate() {
+                let mut rest = m & w;
+                while rest != 0 {
+                    let i = block * 64 + rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    if usize::from(self.shortest[i]) <= phrase.len()
+                        && self.names_of(i).any(|name| name == phrase)
+                    {
+                        named.push(i);
+                    }
+                }
+            }
+        }
+        let desc = l.sort == Sort::CreatedDesc;
+        let place = |i: usize| {
+            let p = i as u128 + 1;
+            if desc {
+                u128::MAX - p
+            } else {
+                p
+            }
+        };
+        let mut page = Vec::with_capacity(l.limit + 1);
+        // Appends slot `i` unless the cursor is past it; says when the page is full.
+        let mut take = |i: usize| {
+            let score = if is_whole(i) { n } else { 0 }
+                + if named.binary_search(&i).is_ok() {
+                    10
+                } else {
+                    0
+                };
+            let first = if l.sort == Sort::Relevance { -score } else { 0 };
+            let order = (first, place(i));
+            if l.after.is_none_or(|a| order > a) {
+                page.push((order, score, i));
+            }
+            page.len() > l.limit
+        };
+        let ones = |bits: u64, block: usize| {
+            let mut rest = bits;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let j = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    block * 64 + j
+                })
+            })
+        };
+        let word = |b: usize| whole.get(b).copied().unwrap_or(0);
+        match l.sort {
+            Sort::CreatedDesc => {
+                'all: for (block, &m) in matches.iter().enumerate().rev() {
+                    let mut rest = m;
+                    while rest != 0 {
+                        let j = 63 - rest.leading_zeros() as usize;
+                        rest &= !(1 << j);
+                        if take(block * 64 + j) {
+                            break 'all;
+                        }
+                    }
+                }
+            }
+            Sort::Relevance => {
+                // Whole names, then whole words, then the rest.
+                let levels: [&dyn Fn(usize, u64) -> u64; 2] =
+                    [&|b, m| m & word(b), &|b, m| m & !word(b)];
+                let mut full = named.iter().any(|&i| take(i));
+                for level in levels {
+                    for (block, &m) in matches.iter().enumerate() {
+                        if full {
+                            break;
+                        }
+                        for i in ones(level(block, m), block) {
+                            if named.binary_search(&i).is_err() && take(i) {
+                                full = true;
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {
+                'all: for (block, &m) in matches.iter().enumerate() {
+                    for i in ones(m, block) {
+                        if take(i) {
+                            break 'all;
+                        }
+                    }
+                }
+            }
+        }
+        page
     }
 
     /// The names of slot `i`, each as its word numbers.
@@ -786,6 +940,19 @@ impl Index {
         }
         true
     }
+}
+
+/// What [`Index::page_by_levels`] needs of a search.
+struct Levels<'a> {
+    /// Whether slot `i` passes the filters.
+    passes: &'a dyn Fn(usize) -> bool,
+    /// The one whole word of the query, as a bitmap, and what it scores.
+    whole: Option<&'a (Vec<u64>, i64)>,
+    /// The query as a name, when a name can be the whole query.
+    phrase: Option<&'a [u32]>,
+    sort: Sort,
+    after: Option<(i64, u128)>,
+    limit: usize,
 }
 
 /// What a change made of an entry.
@@ -1090,21 +1257,41 @@ mod tests {
             put(&mut ix, r);
         }
         assert!(ix.strays.is_empty());
-        for text in [
+        let filters = [
+            crate::store::Filter::default(),
+            crate::store::Filter {
+                region: Some("AZ-SA".into()),
+                ..Default::default()
+            },
+            crate::store::Filter {
+                status: Some(crate::Status::Closed),
+                ..Default::default()
+            },
+        ];
+        let texts = [
             "q",
             "qu",
+            "xan",
             "muzey",
             "seki xan",
             "kitab",
             "xan xan",
             "quba qala teatr",
-        ] {
+        ];
+        for (text, filter) in texts
+            .iter()
+            .flat_map(|t| filters.iter().map(move |f| (t, f)))
+        {
+            let search = Search {
+                filter: filter.clone(),
+                ..q(text)
+            };
             for sort in [Sort::Relevance, Sort::Created, Sort::CreatedDesc] {
                 let mut after = None;
                 for _ in 0..10 {
-                    let fast = ix.rank_by(&q(text), sort, after, 7, true);
-                    let slow = ix.rank_by(&q(text), sort, after, 7, false);
-                    assert_eq!(fast.page, slow.page, "{text} {sort:?} after {after:?}");
+                    let fast = ix.rank_by(&search, sort, after, 7, true);
+                    let slow = ix.rank_by(&search, sort, after, 7, false);
+                    assert_eq!(fast.page, slow.page, "{search:?} {sort:?} after {after:?}");
                     assert_eq!((fast.more, fast.total), (slow.more, slow.total));
                     assert_eq!(fast.facets, slow.facets);
                     if !fast.more {
