@@ -270,6 +270,9 @@ fn conditions(s: &Search, sql: &mut Sql) -> Result<Vec<String>, BadSearch> {
     Ok(c)
 }
 
+/// The highest relevance score: every word of a query of 12 whole, and a whole name.
+const MAX_SCORE: i64 = 2 * 12 + 10;
+
 /// The relevance score: whole-word matches count 2, a name that is exactly the query 10.
 /// (`search_text` is `| name one | name two |`, see the entries row.)
 fn score_sql(s: &Search, sql: &mut Sql) -> String {
@@ -923,8 +926,10 @@ fn decode_cursor(cursor: &str) -> Option<(i64, String, String)> {
         .map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok())
         .collect();
     let (score, key, id): (i64, String, String) = serde_json::from_slice(&bytes?).ok()?;
-    uuid::Uuid::parse_str(&id).ok()?;
-    if key.chars().any(char::is_control) {
+    // Ids as the register writes them (a hand-made cursor may spell one otherwise), scores
+    // as a search gives them (at most 2 a word and 10).
+    let id = uuid::Uuid::parse_str(&id).ok()?.to_string();
+    if key.chars().any(char::is_control) || !(0..=MAX_SCORE).contains(&score) {
         return None;
     }
     Some((score, key, id))
@@ -1013,6 +1018,30 @@ mod tests {
             a.done("r", 5, None);
             assert!(waiter.join().unwrap_or(false));
         });
+    }
+
+    #[test]
+    fn cursors_hold_what_a_search_gives_and_no_more() {
+        let id = "01a1ff4f-1c51-7741-98bf-fcf355ebfe04";
+        let hex = |raw: &str| raw.bytes().map(|b| format!("{b:02x}")).collect::<String>();
+        let ours = encode_cursor(12, "", id);
+        assert_eq!(
+            decode_cursor(&ours),
+            Some((12, String::new(), id.to_string()))
+        );
+        // The id as the register writes it, however the cursor spelt it.
+        let upper = hex(&format!("[2,\"\",\"{}\"]", id.to_uppercase()));
+        assert_eq!(
+            decode_cursor(&upper),
+            Some((2, String::new(), id.to_string()))
+        );
+        // Scores no search gives (one would overflow when negated).
+        for score in [i64::MIN, -1, MAX_SCORE + 1, i64::MAX] {
+            assert_eq!(
+                decode_cursor(&hex(&format!("[{score},\"\",\"{id}\"]"))),
+                None
+            );
+        }
     }
 
     #[test]

@@ -991,6 +991,26 @@ fn read_changes(c: &mut Db, from: i64, to: i64) -> Result<Vec<(i64, Change)>, Re
         .collect()
 }
 
+/// How long a search waits for the index to be brought up to date by another search.
+const CATCH_UP_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The lock, if it can be had within `wait`.
+fn lock_within(m: &Mutex<()>, wait: std::time::Duration) -> Option<std::sync::MutexGuard<'_, ()>> {
+    let until = std::time::Instant::now() + wait;
+    loop {
+        match m.try_lock() {
+            Ok(guard) => return Some(guard),
+            Err(std::sync::TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                if std::time::Instant::now() >= until {
+                    return None;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        }
+    }
+}
+
 /// The index a register keeps, when asked to (see [`crate::Register::with_search_index`]).
 #[derive(Clone, Default)]
 pub(crate) struct Kept(Option<Arc<Shared>>);
@@ -1042,17 +1062,24 @@ impl Kept {
         match at {
             Some(at) if at >= seq => Ok(true),
             Some(at) if seq - at <= REBUILD_AFTER => {
-                // A few changes behind: wait for whoever is taking them in, or take them in.
-                let _updating = shared
-                    .updating
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner);
-                let at = shared
+                // A few changes behind: wait a little for whoever is taking them in (or
+                // building the index again), or take them in; the tables answer rather than
+                // keep a search waiting long.
+                let Some(_updating) = lock_within(&shared.updating, CATCH_UP_WAIT) else {
+                    return Ok(false);
+                };
+                if shared.broken.load(Ordering::Relaxed) {
+                    return Ok(false);
+                }
+                let Some(at) = shared
                     .index
                     .read()
                     .unwrap_or_else(PoisonError::into_inner)
                     .as_ref()
-                    .map_or(i64::MIN, |ix| ix.seq);
+                    .map(|ix| ix.seq)
+                else {
+                    return Ok(false);
+                };
                 if at >= seq {
                     return Ok(true);
                 }
