@@ -568,11 +568,9 @@ impl Entry {
 
     /// The entry as flat JSON without the personal data of `head`.
     pub fn to_public_json(&self) -> serde_json::Value {
-        let mut value = self.to_json();
-        if let Some(map) = value.as_object_mut() {
-            map.remove("head");
-        }
-        value
+        let mut public = self.clone();
+        public.hide_personal_data();
+        public.to_json()
     }
 
     /// The client-editable part as flat JSON: what a full replace would send back.
