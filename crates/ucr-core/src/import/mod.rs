@@ -414,6 +414,7 @@ impl Register {
         let mut conn = self.connection()?;
         let result = conn.transaction::<ImportReport, Stop, _>(|c| {
             let counters = store::Counters::take(c)?;
+            let set_aside = store::bulk::set_aside(c)?;
             let mut load = Load {
                 options,
                 import_id: import_id.clone(),
@@ -490,6 +491,9 @@ impl Register {
             if options.atomic && report.rejected > 0 {
                 report.outcome = Outcome::Rejected;
                 return Err(Stop::Rollback(Box::new(report)));
+            }
+            if let Some(set_aside) = set_aside {
+                set_aside.restore(c)?;
             }
             report.import_id = Uuid::parse_str(&import_id).ok();
             record(

@@ -6,6 +6,7 @@
 //! entry with a version check in its `UPDATE`, and appends a revision numbered by the global
 //! change sequence. Unique indexes and foreign keys back the same rules in the schema.
 
+pub(crate) mod bulk;
 pub mod connection;
 pub(crate) mod rows;
 pub(crate) mod schema;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use ucr_core::import::export::{ExportFormat, ExportOptions};
 use ucr_core::import::read::Format;
 use ucr_core::import::{ImportReport, Mode, Options, Outcome, RowReport, Source};
+use ucr_core::search::Search;
 use ucr_core::store::connection::Db;
 use ucr_core::testing::POSTGRES_ENV;
 use ucr_core::{Entry, Filter, Kind, Operation, Revision};
@@ -1080,5 +1081,114 @@ fn a_quote_inside_an_unquoted_csv_field_is_a_character() {
             .unwrap()
             .total;
         assert_eq!(last, 4002);
+    });
+}
+
+#[derive(diesel::QueryableByName, Debug, PartialEq)]
+struct Definition {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    sql: String,
+}
+
+/// Every index and trigger of the register's tables, as the database defines them.
+fn definitions(register: &Register) -> Vec<Definition> {
+    use diesel::RunQueryDsl;
+    let mut conn = register.connection().unwrap();
+    let query = match &*conn {
+        Db::Sqlite(_) => {
+            "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') \
+             AND sql IS NOT NULL ORDER BY name"
+        }
+        Db::Pg(_) => {
+            "SELECT indexname::text AS name, indexdef AS sql FROM pg_indexes \
+             WHERE schemaname = current_schema() ORDER BY indexname"
+        }
+    };
+    diesel::sql_query(query).load(&mut *conn).unwrap()
+}
+
+/// Names of the entries a search of `words` finds (through the database's own indexes:
+/// these registers keep no search index in memory).
+fn found(register: &Register, words: &str) -> Vec<String> {
+    let search = Search {
+        q: Some(words.to_string()),
+        limit: 100,
+        ..Default::default()
+    };
+    let mut names: Vec<String> = register
+        .search(&search)
+        .unwrap()
+        .unwrap()
+        .items
+        .iter()
+        .map(|e| e.registry_number().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_load_into_an_empty_register_builds_its_indexes_once_and_leaves_them_as_defined() {
+    each_backend(|register| {
+        let defined = definitions(register);
+        // 11 secondary indexes on SQLite (+ 3 triggers and 2 unique), 12 on PostgreSQL
+        // (the full-text GIN index among them): all are there to be set aside.
+        assert!(defined.len() >= 14, "{defined:?}");
+        let mut rows = fixture_rows();
+        // One real theatre is kept back for a second load.
+        let last = rows.iter().rposition(|r| r["kind"] == "theatre").unwrap();
+        let kept_back = rows.remove(last);
+        let at = rows
+            .iter()
+            .position(|r| r["registry_number"] == "MUS-000003")
+            .unwrap();
+        let good = ndjson(&rows);
+        rows[at] = broken_museum(&rows);
+        let bad = ndjson(&rows);
+
+        // Loads that write nothing get every index back with the rows they never wrote.
+        let dry = Options {
+            dry_run: true,
+            ..options()
+        };
+        assert_eq!(
+            counts(&load(register, &[("a.ndjson", &good)], &dry)),
+            (57, 0, 0, 0)
+        );
+        assert_eq!(definitions(register), defined);
+        let refused = load(register, &[("a.ndjson", &bad)], &options());
+        assert_eq!(refused.outcome, Outcome::Rejected);
+        assert_eq!(definitions(register), defined);
+        assert_eq!(entry_count(register), 0);
+
+        // A load that commits into the empty register builds them from its rows.
+        assert_clean(&load(register, &[("a.ndjson", &good)], &options()), 57);
+        assert_eq!(definitions(register), defined);
+        // Eleven theatres and the museum of theatre history.
+        let mut theatres: Vec<String> = (1..=11).map(|i| format!("THR-{i:06}")).collect();
+        theatres.insert(0, "MUS-000006".to_string());
+        assert_eq!(found(register, "teatr"), theatres);
+        assert_eq!(found(register, "Şəki"), found(register, "SHEKI"));
+        assert!(!found(register, "Şəki").is_empty());
+
+        // The next load, into a register that holds entries, keeps them in step row by row.
+        let more = ndjson(std::slice::from_ref(&kept_back));
+        assert_clean(&load(register, &[("b.ndjson", &more)], &options()), 1);
+        assert_eq!(definitions(register), defined);
+        theatres.push(kept_back["registry_number"].as_str().unwrap().to_string());
+        assert_eq!(found(register, "teatr"), theatres);
+        let name = kept_back["name"]["az"].as_str().unwrap();
+        let number = kept_back["registry_number"].as_str().unwrap();
+        assert!(found(register, name).contains(&number.to_string()));
+
+        if let Db::Sqlite(c) = &mut *register.connection().unwrap() {
+            use diesel::connection::SimpleConnection;
+            c.batch_execute(
+                "INSERT INTO entry_search(entry_search, rank) VALUES ('integrity-check', 1)",
+            )
+            .unwrap();
+        }
     });
 }
