@@ -17,7 +17,7 @@ use crate::problem::Problem;
 use crate::store::schema::{imports, revisions};
 use crate::store::{self, Register, Write};
 use crate::vocab::{Kind, Operation};
-use crate::{check, Entry};
+use crate::{check, Checked, Entry};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use read::{Format, Row};
@@ -33,8 +33,8 @@ pub const ROWS_LISTED: usize = 10_000;
 pub struct Source<'a> {
     /// Its name, for the report and the import record.
     pub name: String,
-    /// Its content, read as a stream.
-    pub reader: Box<dyn Read + 'a>,
+    /// Its content, read as a stream (on a thread of the load's own).
+    pub reader: Box<dyn Read + Send + 'a>,
     /// Its format.
     pub format: Format,
 }
@@ -214,6 +214,75 @@ struct Pending {
     file: String,
     line: u64,
     value: Value,
+    /// The rules that need no database, already applied to `value` (create mode).
+    checked: Option<Checked>,
+}
+
+/// What the reading thread hands the writing one: rows in file order. (Nearly every row is an
+/// entry: boxing it would only add an allocation per row.)
+#[allow(clippy::large_enum_variant)]
+enum Parsed {
+    /// A row that could not be read as an entry.
+    Broken {
+        file: String,
+        line: u64,
+        problems: Vec<Problem>,
+    },
+    Entry(Pending),
+}
+
+/// Rows the reading thread sends at a time, and how many it has read.
+struct Batch {
+    rows: Vec<Parsed>,
+    read: u64,
+}
+
+/// Batches read ahead of the writer: memory stays bounded while both threads work.
+const BATCHES_AHEAD: usize = 4;
+
+/// Reads every source, parses its rows and (in create mode) checks them against the rules
+/// that need no database, while the other thread writes what was read before.
+fn read_sources(
+    sources: Vec<Source<'_>>,
+    options: &Options,
+    to_writer: std::sync::mpsc::SyncSender<Batch>,
+) {
+    let mut read = 0u64;
+    let mut rows = Vec::with_capacity(batch::CHUNK);
+    for source in sources {
+        for Row { line, value } in read::rows(source.reader, source.format, options.kind) {
+            read += 1;
+            rows.push(match value {
+                Err(problems) => Parsed::Broken {
+                    file: source.name.clone(),
+                    line,
+                    problems,
+                },
+                Ok(mut value) => {
+                    if let Some(map) = value.as_object_mut() {
+                        for field in ASSIGNED {
+                            map.remove(*field);
+                        }
+                    }
+                    let checked =
+                        (options.mode == Mode::Create).then(|| check(value.clone(), None));
+                    Parsed::Entry(Pending {
+                        file: source.name.clone(),
+                        line,
+                        value,
+                        checked,
+                    })
+                }
+            });
+            if rows.len() == batch::CHUNK {
+                let full = std::mem::replace(&mut rows, Vec::with_capacity(batch::CHUNK));
+                if to_writer.send(Batch { rows: full, read }).is_err() {
+                    return; // The writer stopped: nothing more is wanted.
+                }
+            }
+        }
+    }
+    let _ = to_writer.send(Batch { rows, read });
 }
 
 struct Load<'o> {
@@ -250,9 +319,12 @@ impl Load<'_> {
         }
         let values: Vec<&Value> = chunk.iter().map(|p| &p.value).collect();
         known.read_ahead(c, &values)?;
-        for p in chunk {
+        for mut p in chunk {
             let number = registry_number(&p.value);
-            let checked = check(p.value.clone(), None);
+            let checked = match p.checked.take() {
+                Some(checked) => checked,
+                None => check(p.value.clone(), None),
+            };
             let Some(record) = checked.record else {
                 self.reject(&p.file, p.line, number, checked.problems);
                 continue;
@@ -412,100 +484,21 @@ impl Register {
         let files: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
         let import_id = Uuid::now_v7().to_string();
         let mut conn = self.connection()?;
-        let result = conn.transaction::<ImportReport, Stop, _>(|c| {
-            let counters = store::Counters::take(c)?;
-            let set_aside = store::bulk::set_aside(c)?;
-            let mut load = Load {
-                options,
-                import_id: import_id.clone(),
-                counters,
-                report: ImportReport {
-                    import_id: None,
-                    outcome: Outcome::Committed,
-                    created: 0,
-                    updated: 0,
-                    unchanged: 0,
-                    rejected: 0,
-                    warnings: 0,
-                    rows: Vec::new(),
-                    rows_not_listed: 0,
-                },
-            };
-            let mut waiting: Vec<(Pending, Vec<Problem>)> = Vec::new();
-            let mut known = batch::Known::default();
-            let mut chunk: Vec<Pending> = Vec::with_capacity(batch::CHUNK);
-            let mut read = 0u64;
-            for source in sources {
-                for Row { line, value } in read::rows(source.reader, source.format, options.kind) {
-                    read += 1;
-                    if read % 1000 == 0 {
-                        progress(read);
-                    }
-                    let mut value = match value {
-                        Ok(v) => v,
-                        Err(problems) => {
-                            load.reject(&source.name, line, None, problems);
-                            continue;
-                        }
-                    };
-                    if let Some(map) = value.as_object_mut() {
-                        for field in ASSIGNED {
-                            map.remove(*field);
-                        }
-                    }
-                    chunk.push(Pending {
-                        file: source.name.clone(),
-                        line,
-                        value,
-                    });
-                    if chunk.len() == batch::CHUNK {
-                        load.chunk(c, &mut known, std::mem::take(&mut chunk), &mut waiting)?;
-                    }
-                }
+        let (to_writer, batches) = std::sync::mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
+        let result = std::thread::scope(|scope| {
+            let reader = std::thread::Builder::new()
+                .name("ucr-load-read".into())
+                .spawn_scoped(scope, || read_sources(sources, options, to_writer));
+            if let Err(e) = reader {
+                return Err(Stop::Fail(RegisterError::Database(format!(
+                    "starting the reading thread: {e}"
+                ))));
             }
-            load.chunk(c, &mut known, std::mem::take(&mut chunk), &mut waiting)?;
-            known.flush(c)?;
-            progress(read);
-            // Rows that referred forward: retry while any of them goes in.
-            loop {
-                let before = waiting.len();
-                let retry: Vec<Pending> = waiting.drain(..).map(|(p, _)| p).collect();
-                for part in retry.chunks(batch::CHUNK) {
-                    load.chunk(c, &mut known, part.to_vec(), &mut waiting)?;
-                }
-                known.flush(c)?;
-                if waiting.is_empty() || waiting.len() == before {
-                    break;
-                }
-            }
-            for (p, problems) in waiting {
-                let number = registry_number(&p.value);
-                load.reject(&p.file, p.line, number, problems);
-            }
-            load.counters.flush(c)?;
-            let mut report = load.report;
-            if options.dry_run {
-                report.outcome = Outcome::DryRun;
-                return Err(Stop::Rollback(Box::new(report)));
-            }
-            if options.atomic && report.rejected > 0 {
-                report.outcome = Outcome::Rejected;
-                return Err(Stop::Rollback(Box::new(report)));
-            }
-            if let Some(set_aside) = set_aside {
-                set_aside.restore(c)?;
-            }
-            report.import_id = Uuid::parse_str(&import_id).ok();
-            record(
-                c,
-                &import_id,
-                options,
-                &files,
-                started_at,
-                "committed",
-                &report,
-            )?;
-            Ok(report)
+            conn.transaction::<ImportReport, Stop, _>(|c| {
+                self.write_load(
+                    c, batches, options, &import_id, &files, started_at, progress,
+                )
+            })
         });
         match result {
             Ok(report) => Ok(report),
@@ -524,6 +517,107 @@ impl Register {
                 Ok(report)
             }
         }
+    }
+
+    /// The writing side of a load, inside its transaction: takes the rows the reading thread
+    /// sends, checks them against the register and writes them.
+    #[allow(clippy::too_many_arguments)]
+    fn write_load(
+        &self,
+        c: &mut store::connection::Db,
+        batches: std::sync::mpsc::Receiver<Batch>,
+        options: &Options,
+        import_id: &str,
+        files: &[String],
+        started_at: NaiveDateTime,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportReport, Stop> {
+        let counters = store::Counters::take(c)?;
+        let set_aside = store::bulk::set_aside(c)?;
+        let mut load = Load {
+            options,
+            import_id: import_id.to_string(),
+            counters,
+            report: ImportReport {
+                import_id: None,
+                outcome: Outcome::Committed,
+                created: 0,
+                updated: 0,
+                unchanged: 0,
+                rejected: 0,
+                warnings: 0,
+                rows: Vec::new(),
+                rows_not_listed: 0,
+            },
+        };
+        let mut waiting: Vec<(Pending, Vec<Problem>)> = Vec::new();
+        let mut known = batch::Known::default();
+        let mut chunk: Vec<Pending> = Vec::with_capacity(batch::CHUNK);
+        let mut read = 0u64;
+        for batch in batches {
+            for row in batch.rows {
+                match row {
+                    Parsed::Broken {
+                        file,
+                        line,
+                        problems,
+                    } => load.reject(&file, line, None, problems),
+                    Parsed::Entry(pending) => {
+                        chunk.push(pending);
+                        if chunk.len() == batch::CHUNK {
+                            load.chunk(c, &mut known, std::mem::take(&mut chunk), &mut waiting)?;
+                        }
+                    }
+                }
+            }
+            if batch.read / 1000 > read / 1000 {
+                progress(batch.read);
+            }
+            read = batch.read;
+        }
+        load.chunk(c, &mut known, std::mem::take(&mut chunk), &mut waiting)?;
+        known.flush(c)?;
+        progress(read);
+        // Rows that referred forward: retry while any of them goes in.
+        loop {
+            let before = waiting.len();
+            let retry: Vec<Pending> = waiting.drain(..).map(|(p, _)| p).collect();
+            for part in retry.chunks(batch::CHUNK) {
+                load.chunk(c, &mut known, part.to_vec(), &mut waiting)?;
+            }
+            known.flush(c)?;
+            if waiting.is_empty() || waiting.len() == before {
+                break;
+            }
+        }
+        for (p, problems) in waiting {
+            let number = registry_number(&p.value);
+            load.reject(&p.file, p.line, number, problems);
+        }
+        load.counters.flush(c)?;
+        let mut report = load.report;
+        if options.dry_run {
+            report.outcome = Outcome::DryRun;
+            return Err(Stop::Rollback(Box::new(report)));
+        }
+        if options.atomic && report.rejected > 0 {
+            report.outcome = Outcome::Rejected;
+            return Err(Stop::Rollback(Box::new(report)));
+        }
+        if let Some(set_aside) = set_aside {
+            set_aside.restore(c)?;
+        }
+        report.import_id = Uuid::parse_str(import_id).ok();
+        record(
+            c,
+            import_id,
+            options,
+            files,
+            started_at,
+            "committed",
+            &report,
+        )?;
+        Ok(report)
     }
 
     /// Every recorded import, newest first.
