@@ -14,7 +14,7 @@ pub mod read;
 use crate::draft::ASSIGNED;
 use crate::error::RegisterError;
 use crate::problem::Problem;
-use crate::store::schema::{imports, revisions};
+use crate::store::schema::{imports, revision_log, revisions};
 use crate::store::{self, Register, Write};
 use crate::vocab::{Kind, Operation};
 use crate::{check, Checked, Entry};
@@ -678,10 +678,10 @@ impl Register {
                     .max();
                 if last > own_last {
                     // A deleted entry is named by the registry number of its last state.
-                    let body: Option<String> = revisions::table
-                        .filter(revisions::entry_id.eq(entry_id))
-                        .order(revisions::seq.desc())
-                        .select(revisions::body)
+                    let body: Option<String> = revision_log::table
+                        .filter(revision_log::entry_id.eq(entry_id))
+                        .order(revision_log::seq.desc())
+                        .select(revision_log::body)
                         .first(c)
                         .optional()?;
                     let number = body
@@ -705,11 +705,11 @@ impl Register {
                 if op == Operation::Create.as_str() {
                     store::remove(c, current, &w, &mut counters, None)?;
                 } else {
-                    let before: String = revisions::table
-                        .filter(revisions::entry_id.eq(entry_id))
-                        .filter(revisions::seq.lt(first_seq))
-                        .order(revisions::seq.desc())
-                        .select(revisions::body)
+                    let before: String = revision_log::table
+                        .filter(revision_log::entry_id.eq(entry_id))
+                        .filter(revision_log::seq.lt(first_seq))
+                        .order(revision_log::seq.desc())
+                        .select(revision_log::body)
                         .first(c)?;
                     let previous: Entry = serde_json::from_str(&before)
                         .map_err(|e| RegisterError::Database(format!("stored entry: {e}")))?;

@@ -16,7 +16,7 @@ use super::{change_seq, near_box, words, Facets, NearBox, Search, Sort};
 use crate::error::RegisterError;
 use crate::store::connection::Db;
 use crate::store::rows::{entry_from_body, EntryRow};
-use crate::store::schema::{entries, revisions};
+use crate::store::schema::{entries, revision_log};
 use crate::vocab::Operation;
 use diesel::prelude::*;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
@@ -963,16 +963,16 @@ enum Change {
 
 /// The changes after `from` up to `to`, a batch at a time.
 fn read_changes(c: &mut Db, from: i64, to: i64) -> Result<Vec<(i64, Change)>, RegisterError> {
-    let rows: Vec<(i64, String, String, String)> = revisions::table
-        .filter(revisions::seq.gt(from))
-        .filter(revisions::seq.le(to))
-        .order(revisions::seq.asc())
+    let rows: Vec<(i64, String, String, String)> = revision_log::table
+        .filter(revision_log::seq.gt(from))
+        .filter(revision_log::seq.le(to))
+        .order(revision_log::seq.asc())
         .limit(BATCH)
         .select((
-            revisions::seq,
-            revisions::entry_id,
-            revisions::operation,
-            revisions::body,
+            revision_log::seq,
+            revision_log::entry_id,
+            revision_log::operation,
+            revision_log::body,
         ))
         .load(c)?;
     rows.into_iter()

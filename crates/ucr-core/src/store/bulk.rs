@@ -6,7 +6,7 @@
 //! definitions the database held, just before it commits. The transaction makes this
 //! invisible: a rolled-back load (a dry run, a rejected atomic load, a crash) gets the
 //! indexes back with the rows it never wrote; readers of SQLite see the register as it was
-//! until the commit; on PostgreSQL they wait for the commit (the drop locks the table), which
+//! until the commit; on PostgreSQL they wait for the commit (the drop locks the tables), which
 //! is only ever the case while the register is empty.
 //!
 //! Unique indexes stay: they hold the register's constraints and answer the load's own
@@ -46,6 +46,12 @@ pub(crate) fn set_aside(c: &mut Db) -> Result<Option<SetAside>, RegisterError> {
     let any: Option<String> = entries::table.select(entries::id).first(c).optional()?;
     if any.is_some() {
         return Ok(None);
+    }
+    if let Db::Pg(_) = c {
+        // Both tables at once, in the order a reader of `revision_log` takes them: dropping
+        // their indexes one by one could otherwise deadlock with such a reader, which would
+        // hold `revisions` while waiting for `entries`.
+        diesel::sql_query("LOCK TABLE revisions, entries IN ACCESS EXCLUSIVE MODE").execute(c)?;
     }
     let definitions: Vec<Definition> = match c {
         Db::Sqlite(_) => diesel::sql_query(format!(

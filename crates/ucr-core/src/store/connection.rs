@@ -109,6 +109,23 @@ pub fn migrate(conn: &mut Db) -> Result<Vec<String>, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Reverts the last migration and applies it again (the CI migration check, on a register
+/// that holds entries).
+pub fn redo_last(conn: &mut Db) -> Result<(), String> {
+    let text = |e: Box<dyn std::error::Error + Send + Sync>| e.to_string();
+    match conn {
+        Db::Sqlite(c) => {
+            c.revert_last_migration(SQLITE_MIGRATIONS).map_err(text)?;
+            c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(text)?;
+        }
+        Db::Pg(c) => {
+            c.revert_last_migration(PG_MIGRATIONS).map_err(text)?;
+            c.run_pending_migrations(PG_MIGRATIONS).map_err(text)?;
+        }
+    }
+    Ok(())
+}
+
 /// Reverts every migration and applies them again (the CI migration check).
 pub fn redo_all(conn: &mut Db) -> Result<(), String> {
     let text = |e: Box<dyn std::error::Error + Send + Sync>| e.to_string();

@@ -19,8 +19,8 @@ use crate::vocab::{Kind, Operation, Role, Status};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use connection::{Db, Manager, Pool};
 use diesel::prelude::*;
-use rows::{EntryRow, RevisionRow};
-use schema::{counters, entries, revisions};
+use rows::{EntryRow, LoggedRevision, RevisionRow};
+use schema::{counters, entries, revision_log, revisions};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -412,14 +412,16 @@ impl Register {
             None => history_id(&mut conn, key)?
                 .ok_or_else(|| RegisterError::NotFound(key.to_string()))?,
         };
-        let rows: Vec<RevisionRow> = revisions::table
-            .filter(revisions::entry_id.eq(&id))
-            .order(revisions::seq.asc())
+        let rows: Vec<LoggedRevision> = revision_log::table
+            .filter(revision_log::entry_id.eq(&id))
+            .order(revision_log::seq.asc())
             .load(&mut conn)?;
         if rows.is_empty() {
             return Err(RegisterError::NotFound(key.to_string()));
         }
-        rows.into_iter().map(RevisionRow::into_revision).collect()
+        rows.into_iter()
+            .map(LoggedRevision::into_revision)
+            .collect()
     }
 
     /// One past version of an entry.
@@ -442,12 +444,14 @@ impl Register {
     /// Changes after sequence number `since`, at most `limit` (1–1000), in sequence order.
     pub fn changes(&self, since: i64, limit: i64) -> Result<Vec<Revision>, RegisterError> {
         let mut conn = self.pool.get()?;
-        let rows: Vec<RevisionRow> = revisions::table
-            .filter(revisions::seq.gt(since))
-            .order(revisions::seq.asc())
+        let rows: Vec<LoggedRevision> = revision_log::table
+            .filter(revision_log::seq.gt(since))
+            .order(revision_log::seq.asc())
             .limit(limit.clamp(1, PAGE_MAX))
             .load(&mut conn)?;
-        rows.into_iter().map(RevisionRow::into_revision).collect()
+        rows.into_iter()
+            .map(LoggedRevision::into_revision)
+            .collect()
     }
 }
 
@@ -625,9 +629,9 @@ fn history_id(c: &mut Db, key: &str) -> Result<Option<String>, RegisterError> {
         return Ok(Some(key.trim().to_lowercase()));
     }
     // A deleted entry is found by registry number through the last revision that had it.
-    let bodies: Vec<(String, String)> = revisions::table
-        .filter(revisions::operation.eq(Operation::Delete.as_str()))
-        .select((revisions::entry_id, revisions::body))
+    let bodies: Vec<(String, String)> = revision_log::table
+        .filter(revision_log::operation.eq(Operation::Delete.as_str()))
+        .select((revision_log::entry_id, revision_log::body))
         .load(c)?;
     let wanted = key.trim().to_uppercase();
     Ok(bodies.into_iter().find_map(|(id, body)| {
@@ -926,7 +930,8 @@ pub(crate) fn prepare_create(
     };
     let body = body_of(&entry)?;
     let entry_row = EntryRow::from_entry(&entry, &body);
-    let revision_row = revision_row(&entry, body, Operation::Create, w, counters, import_id);
+    // The entry's row holds its body while this is its current version.
+    let revision_row = revision_row(&entry, None, Operation::Create, w, counters, import_id);
     Ok(Prepared {
         saved: Saved { entry, warnings },
         entry_row,
@@ -1014,6 +1019,7 @@ pub(crate) fn save_update(
     };
     let body = body_of(&entry)?;
     let row = EntryRow::from_entry(&entry, &body);
+    keep_current_body(c, &current)?;
     let changed = diesel::update(
         entries::table
             .filter(entries::id.eq(current.id.to_string()))
@@ -1028,7 +1034,7 @@ pub(crate) fn save_update(
             actual: current.version + 1,
         });
     }
-    append(c, &entry, body, operation, w, counters, import_id)?;
+    append(c, &entry, None, operation, w, counters, import_id)?;
     Ok(Saved { entry, warnings })
 }
 
@@ -1055,17 +1061,47 @@ pub(crate) fn remove(
     if !referrers.is_empty() {
         return Err(RegisterError::Referenced { referrers });
     }
+    keep_current_body(c, &current)?;
     diesel::delete(entries::table.filter(entries::id.eq(&me))).execute(c)?;
     let mut last = current;
     last.version += 1;
     let body = body_of(&last)?;
-    append(c, &last, body, Operation::Delete, w, counters, import_id)
+    append(
+        c,
+        &last,
+        Some(body),
+        Operation::Delete,
+        w,
+        counters,
+        import_id,
+    )
 }
 
-/// The revision row of a change, numbered by the change sequence.
+/// Copies an entry's body into its current revision, which stores none, before the entry's
+/// row changes or goes.
+fn keep_current_body(c: &mut Db, current: &Entry) -> Result<(), RegisterError> {
+    let id = current.id.to_string();
+    diesel::update(
+        revisions::table
+            .filter(revisions::entry_id.eq(&id))
+            .filter(revisions::version.eq(current.version))
+            .filter(revisions::body.is_null()),
+    )
+    .set(
+        revisions::body.eq(entries::table
+            .filter(entries::id.eq(&id))
+            .select(entries::body)
+            .single_value()),
+    )
+    .execute(c)?;
+    Ok(())
+}
+
+/// The revision row of a change, numbered by the change sequence. `body` is `None` when the
+/// change leaves the entry in the register: its row holds the body.
 fn revision_row(
     entry: &Entry,
-    body: String,
+    body: Option<String>,
     operation: Operation,
     w: &Write,
     counters: &mut Counters,
@@ -1087,7 +1123,7 @@ fn revision_row(
 fn append(
     c: &mut Db,
     entry: &Entry,
-    body: String,
+    body: Option<String>,
     operation: Operation,
     w: &Write,
     counters: &mut Counters,

@@ -120,10 +120,24 @@ impl EntryRow {
     }
 }
 
-/// A `revisions` row.
-#[derive(Debug, Clone, Insertable, Queryable)]
+/// A `revisions` row. `body` is `None` while the revision is its entry's current version.
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = revisions, treat_none_as_default_value = false)]
 pub(crate) struct RevisionRow {
+    pub seq: i64,
+    pub entry_id: String,
+    pub version: i64,
+    pub operation: String,
+    pub actor: String,
+    pub recorded_at: NaiveDateTime,
+    pub reason: Option<String>,
+    pub import_id: Option<String>,
+    pub body: Option<String>,
+}
+
+/// A `revision_log` row: a revision with its body.
+#[derive(Debug, Clone, Queryable)]
+pub(crate) struct LoggedRevision {
     pub seq: i64,
     pub entry_id: String,
     pub version: i64,
@@ -135,7 +149,7 @@ pub(crate) struct RevisionRow {
     pub body: String,
 }
 
-impl RevisionRow {
+impl LoggedRevision {
     pub fn into_revision(self) -> Result<Revision, RegisterError> {
         Ok(Revision {
             seq: self.seq,

@@ -45,9 +45,27 @@ diesel::table! {
         recorded_at -> Timestamp,
         reason -> Nullable<Text>,
         import_id -> Nullable<Text>,
+        body -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Every revision with its body (a view over `revisions` and `entries`: the revision that
+    /// is its entry's current version stores no body of its own).
+    revision_log (seq) {
+        seq -> BigInt,
+        entry_id -> Text,
+        version -> BigInt,
+        operation -> Text,
+        actor -> Text,
+        recorded_at -> Timestamp,
+        reason -> Nullable<Text>,
+        import_id -> Nullable<Text>,
         body -> Text,
     }
 }
+
+diesel::allow_tables_to_appear_in_same_query!(entries, revisions);
 
 diesel::table! {
     counters (name) {

@@ -1,5 +1,5 @@
 use super::*;
-use ucr_core::Operation;
+use ucr_core::{Entry, Operation};
 
 #[test]
 fn every_change_writes_a_revision_and_a_deleted_entry_stays_in_history() {
@@ -84,5 +84,102 @@ fn the_change_sequence_is_strictly_increasing_and_gapless() {
             .map(|r| r.seq)
             .collect();
         assert_eq!(limited, vec![1, 2]);
+    });
+}
+
+/// (version, whether the revision stores a body) of an entry's revisions, as stored.
+fn stored_bodies(register: &Register, id: &str) -> Vec<(i64, bool)> {
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Bool, Text};
+    #[derive(QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = BigInt)]
+        version: i64,
+        #[diesel(sql_type = Bool)]
+        stored: bool,
+    }
+    let mut conn = register.connection().unwrap();
+    let query = "SELECT version, body IS NOT NULL AS stored FROM revisions \
+                 WHERE entry_id = $1 ORDER BY seq";
+    let query = match &*conn {
+        ucr_core::store::connection::Db::Sqlite(_) => query.replace("$1", "?"),
+        ucr_core::store::connection::Db::Pg(_) => query.to_string(),
+    };
+    let rows: Vec<Stored> = diesel::sql_query(query)
+        .bind::<Text, _>(id)
+        .load(&mut *conn)
+        .unwrap();
+    rows.into_iter().map(|r| (r.version, r.stored)).collect()
+}
+
+fn run_sql(register: &Register, sql: &str) {
+    use diesel::connection::SimpleConnection;
+    register.connection().unwrap().batch_execute(sql).unwrap();
+}
+
+#[test]
+fn each_state_is_stored_once_and_history_reads_every_body() {
+    each_backend(|register| {
+        let t = register.create(theatre(), &clerk()).unwrap().entry;
+        let key = t.id.to_string();
+        // The current version's body is the entry's own row.
+        assert_eq!(stored_bodies(register, &key), vec![(1, false)]);
+        assert_eq!(register.history(&key).unwrap()[0].entry, t);
+
+        let v2 = register
+            .patch(&key, &json!({"seats": 220}), &clerk())
+            .unwrap()
+            .entry;
+        assert_eq!(stored_bodies(register, &key), vec![(1, true), (2, false)]);
+        let v3 = register
+            .patch(&key, &json!({"seats": 230}), &clerk())
+            .unwrap()
+            .entry;
+        assert_eq!(
+            stored_bodies(register, &key),
+            vec![(1, true), (2, true), (3, false)]
+        );
+        let states: Vec<Entry> = register
+            .history(&key)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.entry)
+            .collect();
+        assert_eq!(states, vec![t.clone(), v2.clone(), v3.clone()]);
+        // The feed reads the same states.
+        let feed: Vec<Entry> = register
+            .changes(0, 100)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.entry)
+            .collect();
+        assert_eq!(feed, states);
+
+        // A deleted entry has no row: every state is in its revisions.
+        register.delete(&key, &admin()).unwrap();
+        assert_eq!(
+            stored_bodies(register, &key),
+            vec![(1, true), (2, true), (3, true), (4, true)]
+        );
+        let history = register.history(&key).unwrap();
+        assert_eq!(history[2].entry, v3);
+        assert_eq!(history[3].entry.to_json()["seats"], json!(230));
+        assert_eq!(history[3].version, 4);
+
+        // A body missing where the entry moved on is an error, not a wrong state.
+        let m = register.create(museum(), &clerk()).unwrap().entry;
+        let mkey = m.id.to_string();
+        register
+            .patch(&mkey, &json!({"founded_year": 1921}), &clerk())
+            .unwrap();
+        run_sql(
+            register,
+            &format!("UPDATE revisions SET body = NULL WHERE entry_id = '{mkey}' AND version = 1"),
+        );
+        assert!(
+            matches!(register.history(&mkey), Err(RegisterError::Database(_))),
+            "{:?}",
+            register.history(&mkey)
+        );
     });
 }
