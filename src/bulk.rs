@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use std::io::{IsTerminal, Write as _};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use ucr_core::import::export::{ExportFormat, ExportOptions};
 use ucr_core::import::read::Format;
@@ -280,19 +280,45 @@ pub fn export(database: &str, args: ExportArgs) -> Result<ExitCode> {
         bail!(m);
     }
     let count = match &args.output {
-        Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("creating {}", path.display()))?;
-            let mut out = std::io::BufWriter::new(file);
-            register.export(&options, &mut out)?
-        }
+        Some(path) => export_to_file(&register, &options, path)?,
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            register.export(&options, &mut out)?
+            let count = register.export(&options, &mut out)?;
+            out.flush()?;
+            count
         }
     };
     eprintln!("{count} entries exported");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Exports into a file beside `path`, renamed to `path` once complete: an export that fails
+/// leaves no partial file, and a file already at `path` as it was.
+fn export_to_file(register: &Register, options: &ExportOptions, path: &Path) -> Result<u64> {
+    let name = path
+        .file_name()
+        .with_context(|| format!("--output {}: name a file", path.display()))?;
+    let mut partial_name = std::ffi::OsString::from(".");
+    partial_name.push(name);
+    partial_name.push(format!(".partial-{}", std::process::id()));
+    let partial = path.with_file_name(partial_name);
+    let written = (|| -> Result<u64> {
+        let file = std::fs::File::create(&partial)
+            .with_context(|| format!("creating {}", partial.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        let count = register.export(options, &mut out)?;
+        out.into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|file| file.sync_all())
+            .with_context(|| format!("writing {}", partial.display()))?;
+        std::fs::rename(&partial, path)
+            .with_context(|| format!("renaming {} to {}", partial.display(), path.display()))?;
+        Ok(count)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
 }
 
 #[derive(clap::Args)]

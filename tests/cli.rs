@@ -1080,3 +1080,48 @@ fn a_missing_register_is_not_created_by_check_export_or_imports() {
     assert_eq!(w.imports().len(), 1);
     assert_eq!(w.export_lines(), 58);
 }
+
+/// `ucr export --output` writes the whole file or none: an export that fails half way (here
+/// an entry whose stored body is damaged) leaves the file that was there as it was, and no
+/// partial file beside it.
+#[test]
+fn a_failed_export_leaves_the_output_file_as_it_was() {
+    use diesel::{Connection, RunQueryDsl};
+    let w = Workspace::new();
+    let load = w.run(&["load", &fixture_str("az-institutions.json")]);
+    assert_eq!(load.code, 0, "{}", load.stdout);
+    let out = w.path("museums.csv");
+    let out_str = out.to_str().unwrap();
+    let good = w.run(&[
+        "export", "--format", "csv", "--kind", "museum", "--output", out_str,
+    ]);
+    assert_eq!(good.code, 0, "{}", good.stderr);
+    assert!(
+        good.stderr.contains("9 entries exported"),
+        "{}",
+        good.stderr
+    );
+    let exported = std::fs::read(&out).unwrap();
+    assert_eq!(exported.iter().filter(|b| **b == b'\n').count(), 10);
+
+    let mut conn = diesel::SqliteConnection::establish(w.path("ucr.db").to_str().unwrap()).unwrap();
+    diesel::sql_query("UPDATE entries SET body = '{\"id\": ' WHERE registry_number = 'MUS-000009'")
+        .execute(&mut conn)
+        .unwrap();
+    drop(conn);
+    let files_before: Vec<_> = std::fs::read_dir(w.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let failed = w.run(&[
+        "export", "--format", "csv", "--kind", "museum", "--output", out_str,
+    ]);
+    assert_eq!(failed.code, 2, "{}", failed.stderr);
+    assert!(failed.stderr.contains("stored entry"), "{}", failed.stderr);
+    assert_eq!(std::fs::read(&out).unwrap(), exported);
+    let files_after: Vec<_> = std::fs::read_dir(w.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(files_after, files_before);
+}

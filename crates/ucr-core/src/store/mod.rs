@@ -5,6 +5,11 @@
 //! uniqueness, references, cycles, status transitions, the expected version — writes the
 //! entry with a version check in its `UPDATE`, and appends a revision numbered by the global
 //! change sequence. Unique indexes and foreign keys back the same rules in the schema.
+//!
+//! Each state of an entry is stored once: the revision that is the entry's current version
+//! stores no body (the entry's row holds it), and a writer copies the body into it before the
+//! row changes or is deleted. Readers of history and of the change feed read the view
+//! `revision_log`, which gives every revision its body.
 
 pub(crate) mod bulk;
 pub mod connection;
