@@ -6,7 +6,8 @@
 #   bench/bulk-load.sh [N] [sqlite|postgres|both]
 #
 # PostgreSQL uses UCR_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test);
-# the benchmark creates and drops the database ucr_bench there.
+# the benchmark creates and drops the database ucr_bench there. UCR_BENCH_COMPARE names
+# another build of `ucr` (an older commit's) to load the same rows with, in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
@@ -37,6 +38,11 @@ report() { # name baseline_seconds ours_seconds ours_kib
 
 if [ "$WHICH" != postgres ]; then
   read -r b_s _ < <(measure $BASE sqlite "$DIR/baseline.db" "$DIR/rows.ndjson")
+  if [ -n "${UCR_BENCH_COMPARE:-}" ]; then
+    read -r c_s c_k < <(measure "$UCR_BENCH_COMPARE" --database "sqlite://$DIR/compare.db" load "$DIR/rows.ndjson")
+    rm -f "$DIR"/compare.db*
+    report "sqlite (compared build)" "$b_s" "$c_s" "$c_k"
+  fi
   read -r o_s o_k < <(measure $UCR --database "sqlite://$DIR/ucr.db" load "$DIR/rows.ndjson")
   tail -1 "$DIR/out"
   report sqlite "$b_s" "$o_s" "$o_k"
@@ -47,6 +53,11 @@ if [ "$WHICH" != sqlite ]; then
   SERVER="${PG%/*}"
   psql "$ADMIN" -qc "DROP DATABASE IF EXISTS ucr_bench" -c "CREATE DATABASE ucr_bench" >/dev/null
   read -r b_s _ < <(measure $BASE postgres "$SERVER/ucr_bench" "$DIR/rows.ndjson")
+  if [ -n "${UCR_BENCH_COMPARE:-}" ]; then
+    psql "$ADMIN" -qc "DROP DATABASE IF EXISTS ucr_bench WITH (FORCE)" -c "CREATE DATABASE ucr_bench" >/dev/null
+    read -r c_s c_k < <(measure "$UCR_BENCH_COMPARE" --database "$SERVER/ucr_bench" load "$DIR/rows.ndjson")
+    report "postgres (compared build)" "$b_s" "$c_s" "$c_k"
+  fi
   psql "$ADMIN" -qc "DROP DATABASE IF EXISTS ucr_bench WITH (FORCE)" -c "CREATE DATABASE ucr_bench" >/dev/null
   read -r o_s o_k < <(measure $UCR --database "$SERVER/ucr_bench" load "$DIR/rows.ndjson")
   tail -1 "$DIR/out"

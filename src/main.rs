@@ -8,9 +8,6 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 use ucr_core::Register;
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(name = "ucr", version, about = "Unified Cultural Register")]
 struct Cli {

@@ -165,7 +165,8 @@ impl Known {
     }
 
     /// Takes in a prepared entry: the next rows of the chunk must see it.
-    pub(super) fn add(&mut self, p: Prepared) {
+    /// Returns what the rows do not keep.
+    pub(super) fn add(&mut self, p: Prepared) -> crate::store::Saved {
         let row = &p.entry_row;
         self.remember(
             &row.id,
@@ -187,6 +188,7 @@ impl Known {
         }
         self.entry_rows.push(p.entry_row);
         self.revision_rows.push(p.revision_row);
+        p.saved
     }
 
     /// Whether the registry number is known to be held (read ahead or added).
