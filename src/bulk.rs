@@ -293,26 +293,49 @@ pub fn export(database: &str, args: ExportArgs) -> Result<ExitCode> {
 }
 
 /// Exports into a file beside `path`, renamed to `path` once complete: an export that fails
-/// leaves no partial file, and a file already at `path` as it was.
+/// leaves no partial file, and a file already at `path` as it was (with its permissions; a
+/// symbolic link is followed). What is not a regular file (a terminal, a pipe, a device) is
+/// written directly.
 fn export_to_file(register: &Register, options: &ExportOptions, path: &Path) -> Result<u64> {
-    let name = path
+    let (target, permissions) = match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("opening {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            let count = register.export(options, &mut out)?;
+            out.flush()?;
+            return Ok(count);
+        }
+        Ok(m) => (
+            std::fs::canonicalize(path).with_context(|| format!("resolving {}", path.display()))?,
+            Some(m.permissions()),
+        ),
+        Err(_) => (path.to_path_buf(), None),
+    };
+    let name = target
         .file_name()
         .with_context(|| format!("--output {}: name a file", path.display()))?;
     let mut partial_name = std::ffi::OsString::from(".");
     partial_name.push(name);
     partial_name.push(format!(".partial-{}", std::process::id()));
-    let partial = path.with_file_name(partial_name);
+    let partial = target.with_file_name(partial_name);
     let written = (|| -> Result<u64> {
         let file = std::fs::File::create(&partial)
             .with_context(|| format!("creating {}", partial.display()))?;
+        if let Some(p) = permissions {
+            file.set_permissions(p)
+                .with_context(|| format!("setting the permissions of {}", partial.display()))?;
+        }
         let mut out = std::io::BufWriter::new(file);
         let count = register.export(options, &mut out)?;
         out.into_inner()
             .map_err(|e| e.into_error())
             .and_then(|file| file.sync_all())
             .with_context(|| format!("writing {}", partial.display()))?;
-        std::fs::rename(&partial, path)
-            .with_context(|| format!("renaming {} to {}", partial.display(), path.display()))?;
+        std::fs::rename(&partial, &target)
+            .with_context(|| format!("renaming {} to {}", partial.display(), target.display()))?;
         Ok(count)
     })();
     if written.is_err() {

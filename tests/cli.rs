@@ -1109,19 +1109,49 @@ fn a_failed_export_leaves_the_output_file_as_it_was() {
         .execute(&mut conn)
         .unwrap();
     drop(conn);
-    let files_before: Vec<_> = std::fs::read_dir(w.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
     let failed = w.run(&[
         "export", "--format", "csv", "--kind", "museum", "--output", out_str,
     ]);
     assert_eq!(failed.code, 2, "{}", failed.stderr);
     assert!(failed.stderr.contains("stored entry"), "{}", failed.stderr);
     assert_eq!(std::fs::read(&out).unwrap(), exported);
-    let files_after: Vec<_> = std::fs::read_dir(w.dir.path())
+    // Nothing beside it: the register's own files and the export.
+    let mut files: Vec<String> = std::fs::read_dir(w.dir.path())
         .unwrap()
-        .map(|e| e.unwrap().file_name())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with("ucr.db"))
         .collect();
-    assert_eq!(files_after, files_before);
+    files.sort();
+    assert_eq!(files, ["museums.csv"]);
+}
+
+/// `--output` keeps what the file at that path was: its permissions, and the file a symbolic
+/// link names (the link stays a link).
+#[test]
+fn an_export_keeps_the_output_file_permissions_and_links() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = Workspace::new();
+    let load = w.run(&["load", &fixture_str("az-institutions.json")]);
+    assert_eq!(load.code, 0, "{}", load.stdout);
+    let private = w.write("heads.ndjson", b"old\n");
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let link = w.path("latest.ndjson");
+    std::os::unix::fs::symlink(&private, &link).unwrap();
+    let args = [
+        "export",
+        "--format",
+        "ndjson",
+        "--personal-data",
+        "--output",
+    ];
+    let run = w.run(&[&args[..], &[link.to_str().unwrap()]].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let written = std::fs::read_to_string(&private).unwrap();
+    assert_eq!(written.lines().count(), 58);
+    let mode = std::fs::metadata(&private).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
 }

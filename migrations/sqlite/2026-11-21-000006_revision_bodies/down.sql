@@ -1,5 +1,6 @@
 DROP VIEW revision_log;
-UPDATE revisions SET body = (SELECT e.body FROM entries e WHERE e.id = revisions.entry_id)
+UPDATE revisions SET body = (SELECT e.body FROM entries e
+        WHERE e.id = revisions.entry_id AND e.version = revisions.version)
     WHERE body IS NULL;
 CREATE TABLE revisions_old (
     seq BIGINT PRIMARY KEY NOT NULL,

@@ -17,7 +17,7 @@ use crate::problem::Problem;
 use crate::store::schema::{imports, revision_log, revisions};
 use crate::store::{self, Register, Write};
 use crate::vocab::{Kind, Operation};
-use crate::{check, Checked, Entry};
+use crate::{check, Checked};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use read::{Format, Row};
@@ -604,7 +604,7 @@ impl Register {
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportReport, Stop> {
         let counters = store::Counters::take(c)?;
-        let set_aside = store::bulk::set_aside(c)?;
+        let set_aside = store::bulk::set_aside(c, options.dry_run)?;
         let mut load = Load {
             options,
             import_id: import_id.to_string(),
@@ -764,8 +764,9 @@ impl Register {
                         .filter(revision_log::entry_id.eq(entry_id))
                         .order(revision_log::seq.desc())
                         .select(revision_log::body)
-                        .first(c)
-                        .optional()?;
+                        .first::<Option<String>>(c)
+                        .optional()?
+                        .flatten();
                     let number = body
                         .and_then(|b| serde_json::from_str::<Value>(&b).ok())
                         .and_then(|v| v["registry_number"].as_str().map(str::to_string));
@@ -787,14 +788,15 @@ impl Register {
                 if op == Operation::Create.as_str() {
                     store::remove(c, current, &w, &mut counters, None)?;
                 } else {
-                    let before: String = revision_log::table
+                    let (seq, before): (i64, Option<String>) = revision_log::table
                         .filter(revision_log::entry_id.eq(entry_id))
                         .filter(revision_log::seq.lt(first_seq))
                         .order(revision_log::seq.desc())
-                        .select(revision_log::body)
+                        .select((revision_log::seq, revision_log::body))
                         .first(c)?;
-                    let previous: Entry = serde_json::from_str(&before)
-                        .map_err(|e| RegisterError::Database(format!("stored entry: {e}")))?;
+                    let previous = store::rows::entry_from_body(&store::rows::logged_body(
+                        seq, entry_id, before,
+                    )?)?;
                     store::save_update(
                         c,
                         current,

@@ -15,7 +15,7 @@
 use super::{change_seq, near_box, words, Facets, NearBox, Search, Sort};
 use crate::error::RegisterError;
 use crate::store::connection::Db;
-use crate::store::rows::{entry_from_body, EntryRow};
+use crate::store::rows::{entry_from_body, logged_body, EntryRow};
 use crate::store::schema::{entries, revision_log};
 use crate::vocab::Operation;
 use diesel::prelude::*;
@@ -963,7 +963,7 @@ enum Change {
 
 /// The changes after `from` up to `to`, a batch at a time.
 fn read_changes(c: &mut Db, from: i64, to: i64) -> Result<Vec<(i64, Change)>, RegisterError> {
-    let rows: Vec<(i64, String, String, String)> = revision_log::table
+    let rows: Vec<(i64, String, String, Option<String>)> = revision_log::table
         .filter(revision_log::seq.gt(from))
         .filter(revision_log::seq.le(to))
         .order(revision_log::seq.asc())
@@ -982,7 +982,7 @@ fn read_changes(c: &mut Db, from: i64, to: i64) -> Result<Vec<(i64, Change)>, Re
                     .map_err(|e| RegisterError::Database(format!("stored id `{id}`: {e}")))?;
                 return Ok((seq, Change::Gone(id)));
             }
-            let entry = entry_from_body(&body)?;
+            let entry = entry_from_body(&logged_body(seq, &id, body)?)?;
             Ok((
                 seq,
                 Change::Now(Box::new(EntryRow::from_entry(&entry, "").into())),

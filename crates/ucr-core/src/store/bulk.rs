@@ -41,17 +41,36 @@ fn quoted(name: &str) -> String {
 }
 
 /// Drops the secondary indexes (and SQLite's full-text trigger) when the register holds no
-/// entry; returns how to create them again.
-pub(crate) fn set_aside(c: &mut Db) -> Result<Option<SetAside>, RegisterError> {
+/// entry; returns how to create them again. Not for a dry run on PostgreSQL, which would keep
+/// readers waiting for nothing. Where they cannot be set aside (another session holds the
+/// tables longer than a few seconds; the database role does not own them), the load keeps
+/// them in step row by row.
+pub(crate) fn set_aside(c: &mut Db, dry_run: bool) -> Result<Option<SetAside>, RegisterError> {
+    if dry_run && matches!(c, Db::Pg(_)) {
+        return Ok(None);
+    }
     let any: Option<String> = entries::table.select(entries::id).first(c).optional()?;
     if any.is_some() {
         return Ok(None);
     }
+    // In a savepoint: a refusal leaves the load's transaction as it was.
+    match c.transaction(drop_secondary) {
+        Ok(set) => Ok(Some(set)),
+        Err(e) => {
+            tracing::warn!(error = %e, "indexes kept during the load");
+            Ok(None)
+        }
+    }
+}
+
+fn drop_secondary(c: &mut Db) -> Result<SetAside, RegisterError> {
     if let Db::Pg(_) = c {
         // Both tables at once, in the order a reader of `revision_log` takes them: dropping
         // their indexes one by one could otherwise deadlock with such a reader, which would
         // hold `revisions` while waiting for `entries`.
+        diesel::sql_query("SET LOCAL lock_timeout = '5s'").execute(c)?;
         diesel::sql_query("LOCK TABLE revisions, entries IN ACCESS EXCLUSIVE MODE").execute(c)?;
+        diesel::sql_query("SET LOCAL lock_timeout TO DEFAULT").execute(c)?;
     }
     let definitions: Vec<Definition> = match c {
         Db::Sqlite(_) => diesel::sql_query(format!(
@@ -84,7 +103,7 @@ pub(crate) fn set_aside(c: &mut Db) -> Result<Option<SetAside>, RegisterError> {
         // Index builds sort in memory up to this much (for this transaction only).
         diesel::sql_query("SET LOCAL maintenance_work_mem = '256MB'").execute(c)?;
     }
-    Ok(Some(SetAside { create }))
+    Ok(SetAside { create })
 }
 
 impl SetAside {

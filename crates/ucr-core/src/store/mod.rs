@@ -634,13 +634,14 @@ fn history_id(c: &mut Db, key: &str) -> Result<Option<String>, RegisterError> {
         return Ok(Some(key.trim().to_lowercase()));
     }
     // A deleted entry is found by registry number through the last revision that had it.
-    let bodies: Vec<(String, String)> = revision_log::table
+    let bodies: Vec<(String, Option<String>)> = revision_log::table
         .filter(revision_log::operation.eq(Operation::Delete.as_str()))
         .select((revision_log::entry_id, revision_log::body))
         .load(c)?;
     let wanted = key.trim().to_uppercase();
+    // (A delete revision always stores its body: the entry's row is gone.)
     Ok(bodies.into_iter().find_map(|(id, body)| {
-        rows::entry_from_body(&body)
+        rows::entry_from_body(body.as_deref()?)
             .ok()
             .filter(|e| e.registry_number() == wanted)
             .map(|_| id)

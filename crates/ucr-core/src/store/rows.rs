@@ -146,7 +146,21 @@ pub(crate) struct LoggedRevision {
     pub recorded_at: NaiveDateTime,
     pub reason: Option<String>,
     pub import_id: Option<String>,
-    pub body: String,
+    pub body: Option<String>,
+}
+
+/// The body `revision_log` gave revision `seq` of `entry_id`: none means it was lost (the
+/// entry moved on without it being kept), which no reader may take for another state.
+pub(crate) fn logged_body(
+    seq: i64,
+    entry_id: &str,
+    body: Option<String>,
+) -> Result<String, RegisterError> {
+    body.ok_or_else(|| {
+        RegisterError::Database(format!(
+            "revision {seq} of entry {entry_id} has no stored body"
+        ))
+    })
 }
 
 impl LoggedRevision {
@@ -163,7 +177,7 @@ impl LoggedRevision {
             recorded_at: self.recorded_at.and_utc(),
             reason: self.reason,
             import_id: self.import_id,
-            entry: entry_from_body(&self.body)?,
+            entry: entry_from_body(&logged_body(self.seq, &self.entry_id, self.body)?)?,
         })
     }
 }

@@ -51,7 +51,8 @@ diesel::table! {
 
 diesel::table! {
     /// Every revision with its body (a view over `revisions` and `entries`: the revision that
-    /// is its entry's current version stores no body of its own).
+    /// is its entry's current version stores no body of its own). `body` is NULL only where
+    /// a body is missing, which readers report as an error (see `rows::logged_body`).
     revision_log (seq) {
         seq -> BigInt,
         entry_id -> Text,
@@ -61,7 +62,7 @@ diesel::table! {
         recorded_at -> Timestamp,
         reason -> Nullable<Text>,
         import_id -> Nullable<Text>,
-        body -> Text,
+        body -> Nullable<Text>,
     }
 }
 
