@@ -239,6 +239,9 @@ struct Batch {
     last: bool,
 }
 
+/// Why a load whose reading thread ended early is refused.
+const CUT_SHORT: &str = "reading the files stopped before their end";
+
 /// Batches read ahead of the writer: memory stays bounded while both threads work.
 const BATCHES_AHEAD: usize = 4;
 
@@ -559,12 +562,16 @@ impl Register {
             });
             // Joined here, after the transaction ended: a reading thread that panicked is
             // an error of this load, not of its caller (the writer saw no last batch, so
-            // nothing was committed).
+            // nothing was committed). Any other error of the writer is the one reported.
             let joined = reader.join();
             match written {
-                Err(Stop::Fail(_)) if joined.is_err() => Err(Stop::Fail(RegisterError::Database(
-                    "the thread reading the files failed".to_string(),
-                ))),
+                Err(Stop::Fail(RegisterError::Database(m)))
+                    if joined.is_err() && m == CUT_SHORT =>
+                {
+                    Err(Stop::Fail(RegisterError::Database(
+                        "the thread reading the files failed".to_string(),
+                    )))
+                }
                 other => other,
             }
         });
@@ -653,9 +660,7 @@ impl Register {
         if !complete {
             // The reading thread ended without reaching the end of the files: nothing of
             // this load may be committed.
-            return Err(Stop::Fail(RegisterError::Database(
-                "reading the files stopped before their end".to_string(),
-            )));
+            return Err(Stop::Fail(RegisterError::Database(CUT_SHORT.to_string())));
         }
         load.chunk(c, &mut known, std::mem::take(&mut chunk), &mut waiting)?;
         known.flush(c)?;
@@ -932,9 +937,7 @@ mod tests {
             vec![batch(0, 1000, false), batch(1000, 1000, false)],
         );
         match cut {
-            Err(Stop::Fail(RegisterError::Database(m))) => {
-                assert_eq!(m, "reading the files stopped before their end")
-            }
+            Err(Stop::Fail(RegisterError::Database(m))) => assert_eq!(m, CUT_SHORT),
             Err(Stop::Fail(other)) => panic!("expected the reading error, got {other:?}"),
             Err(Stop::Rollback(r)) => panic!("expected the reading error, got {r:?}"),
             Ok(r) => panic!("a cut load was committed: {r:?}"),
