@@ -281,15 +281,22 @@ pub fn export(database: &str, args: ExportArgs) -> Result<ExitCode> {
     }
     let count = match &args.output {
         Some(path) => export_to_file(&register, &options, path)?,
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let count = register.export(&options, &mut out)?;
-            out.flush()?;
-            count
-        }
+        None => export_into(&register, &options, std::io::stdout().lock())?,
     };
     eprintln!("{count} entries exported");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Exports through a buffer into `out`, flushed.
+fn export_into(
+    register: &Register,
+    options: &ExportOptions,
+    out: impl std::io::Write,
+) -> Result<u64> {
+    let mut out = std::io::BufWriter::new(out);
+    let count = register.export(options, &mut out)?;
+    out.flush()?;
+    Ok(count)
 }
 
 /// Exports into a file beside `path`, renamed to `path` once complete: an export that fails
@@ -303,10 +310,7 @@ fn export_to_file(register: &Register, options: &ExportOptions, path: &Path) -> 
                 .write(true)
                 .open(path)
                 .with_context(|| format!("opening {}", path.display()))?;
-            let mut out = std::io::BufWriter::new(file);
-            let count = register.export(options, &mut out)?;
-            out.flush()?;
-            return Ok(count);
+            return export_into(register, options, file);
         }
         Ok(m) => (
             std::fs::canonicalize(path).with_context(|| format!("resolving {}", path.display()))?,

@@ -109,35 +109,37 @@ pub fn migrate(conn: &mut Db) -> Result<Vec<String>, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Reverts the last migration and applies it again (the CI migration check, on a register
-/// that holds entries).
-pub fn redo_last(conn: &mut Db) -> Result<(), String> {
-    let text = |e: Box<dyn std::error::Error + Send + Sync>| e.to_string();
+/// Reverts the migrations back to and including `version` (a migration's version, as
+/// `20261121000006`; every migration when `None`), then applies them all again: the CI's
+/// migration checks, `Some` on a register that holds entries to run one migration's down and
+/// up over real rows.
+pub fn redo(conn: &mut Db, version: Option<&str>) -> Result<(), String> {
     match conn {
-        Db::Sqlite(c) => {
-            c.revert_last_migration(SQLITE_MIGRATIONS).map_err(text)?;
-            c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(text)?;
-        }
-        Db::Pg(c) => {
-            c.revert_last_migration(PG_MIGRATIONS).map_err(text)?;
-            c.run_pending_migrations(PG_MIGRATIONS).map_err(text)?;
-        }
+        Db::Sqlite(c) => redo_with(c, || SQLITE_MIGRATIONS, version),
+        Db::Pg(c) => redo_with(c, || PG_MIGRATIONS, version),
     }
-    Ok(())
 }
 
-/// Reverts every migration and applies them again (the CI migration check).
-pub fn redo_all(conn: &mut Db) -> Result<(), String> {
+fn redo_with<DB: diesel::backend::Backend>(
+    c: &mut impl MigrationHarness<DB>,
+    migrations: impl Fn() -> EmbeddedMigrations,
+    version: Option<&str>,
+) -> Result<(), String> {
     let text = |e: Box<dyn std::error::Error + Send + Sync>| e.to_string();
-    match conn {
-        Db::Sqlite(c) => {
-            c.revert_all_migrations(SQLITE_MIGRATIONS).map_err(text)?;
-            c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(text)?;
+    match version {
+        None => {
+            c.revert_all_migrations(migrations()).map_err(text)?;
         }
-        Db::Pg(c) => {
-            c.revert_all_migrations(PG_MIGRATIONS).map_err(text)?;
-            c.run_pending_migrations(PG_MIGRATIONS).map_err(text)?;
+        // Down to the one named (an error once none is left to revert: a wrong version).
+        Some(wanted) => {
+            while c
+                .revert_last_migration(migrations())
+                .map_err(text)?
+                .to_string()
+                != wanted
+            {}
         }
     }
+    c.run_pending_migrations(migrations()).map_err(text)?;
     Ok(())
 }

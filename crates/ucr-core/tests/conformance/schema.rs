@@ -4,10 +4,11 @@
 use super::*;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
-use ucr_core::store::connection::{redo_all, Db};
+use ucr_core::store::connection::{redo, Db};
 
 /// Views `schema.rs` declares as tables, for reading: their columns are the expressions of
-/// their definition, not stored ones (see `the_revision_log_reads_every_body`).
+/// their definition, not stored ones (see
+/// `the_revision_log_reads_every_body_across_its_migration`).
 const VIEWS: [&str; 1] = ["revision_log"];
 
 /// (table, column, diesel type, nullable) as `schema.rs` declares them.
@@ -99,7 +100,7 @@ fn migrated_database_matches_schema_rs_and_migrations_redo() {
         let mut conn = scratch.register().connection().unwrap();
         assert_eq!(actual(&mut conn), declared(), "backend {}", scratch.backend);
         // Down and up again: the schema is the same, and the register works on it.
-        redo_all(&mut conn).unwrap();
+        redo(&mut conn, None).unwrap();
         assert_eq!(
             actual(&mut conn),
             declared(),
@@ -113,7 +114,7 @@ fn migrated_database_matches_schema_rs_and_migrations_redo() {
 }
 
 #[test]
-fn the_revision_log_reads_every_body_across_the_last_migration() {
+fn the_revision_log_reads_every_body_across_its_migration() {
     each_backend(|register| {
         let t = register.create(theatre(), &clerk()).unwrap().entry;
         let key = t.id.to_string();
@@ -124,13 +125,16 @@ fn the_revision_log_reads_every_body_across_the_last_migration() {
         register.delete(&m.id.to_string(), &admin()).unwrap();
         let feed = register.changes(0, 100).unwrap();
         assert_eq!(feed.len(), 4);
+        // Only the theatre's current version reads its body from the entry.
+        assert_eq!(bodies_not_stored(register), 1);
 
-        // Down: every revision gets its body back (the column is NOT NULL again); up: the
-        // same history, and writes go on.
+        // Down: every revision gets its body back (the column is NOT NULL again) and keeps
+        // it through up; the same history, and writes go on.
         let mut conn = register.connection().unwrap();
-        ucr_core::store::connection::redo_last(&mut conn).unwrap();
+        redo(&mut conn, Some("20261121000006")).unwrap();
         assert_eq!(actual(&mut conn), declared());
         drop(conn);
+        assert_eq!(bodies_not_stored(register), 0);
         assert_eq!(register.changes(0, 100).unwrap(), feed);
         let of_theatre: Vec<_> = feed
             .iter()
@@ -146,5 +150,21 @@ fn the_revision_log_reads_every_body_across_the_last_migration() {
         assert_eq!(history.len(), 3);
         assert_eq!(history[1].entry.to_json()["seats"], json!(220));
         assert_eq!(history[2].entry.to_json()["seats"], json!(230));
+        assert_eq!(bodies_not_stored(register), 1);
     });
+}
+
+/// Revisions that store no body of their own.
+fn bodies_not_stored(register: &Register) -> i64 {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = register.connection().unwrap();
+    let counted: Count =
+        diesel::sql_query("SELECT COUNT(*) AS n FROM revisions WHERE body IS NULL")
+            .get_result(&mut *conn)
+            .unwrap();
+    counted.n
 }
