@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use ucr_core::import::export::{ExportFormat, ExportOptions};
 use ucr_core::import::read::Format;
 use ucr_core::import::{ImportReport, Mode, Options, Outcome, Source};
-use ucr_core::{Filter, Kind, Register, Role, Status, Write};
+use ucr_core::{Action, Filter, Kind, Register, Status, Write};
 
 #[derive(clap::Args)]
 pub struct LoadArgs {
@@ -100,7 +100,8 @@ pub fn load(database: &str, args: LoadArgs, dry_run: bool) -> Result<ExitCode> {
         atomic: !args.keep_going,
         dry_run,
         kind,
-        writer: Write::by(args.actor.clone(), Role::Clerk),
+        // The command line acts for whoever may open the database: with the role its operation needs.
+        writer: Write::by(args.actor.clone(), Action::Load.role()),
     };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -215,7 +216,7 @@ pub fn imports(database: &str, command: ImportsCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ImportsCommand::Undo { id, actor } => {
-            match register.undo_import(&id, &Write::by(actor, Role::Admin)) {
+            match register.undo_import(&id, &Write::by(actor, Action::UndoImport.role())) {
                 Ok(i) => {
                     println!("import {} undone", i.id);
                     Ok(ExitCode::SUCCESS)

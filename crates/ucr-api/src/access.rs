@@ -6,7 +6,7 @@ use crate::problem::ApiError;
 use crate::State;
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpRequest;
-use ucr_core::{Role, Write};
+use ucr_core::{Action, Role, Write};
 
 /// The caller of a request.
 #[derive(Debug, Clone)]
@@ -23,16 +23,21 @@ impl Caller {
         self.role.is_some()
     }
 
-    /// Refuses a caller below `role`: 401 without a token, 403 with one.
-    pub fn require(&self, role: Role, what: &str) -> Result<(), ApiError> {
+    /// Refuses a caller whose role is below what `action` needs (the role table of
+    /// `ucr-core`): 401 without a token, 403 with one.
+    pub fn require(&self, action: Action) -> Result<(), ApiError> {
+        let role = action.role();
         match self.role {
-            None => Err(unauthorized(format!("{what} needs a {role} token"), false)),
-            Some(r) if r < role => Err(ApiError::new(
+            None => Err(unauthorized(
+                format!("{action} needs a {role} token"),
+                false,
+            )),
+            Some(r) if !action.allows(r) => Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
                 "Not allowed for this role",
                 format!(
-                    "{what} needs the role {role}; the token {} is a {r}",
+                    "{action} needs the role {role}; the token {} is a {r}",
                     self.name
                 ),
             )),

@@ -72,7 +72,7 @@ async fn create(
     state: web::Data<State>,
 ) -> Result<HttpResponse, ApiError> {
     let who = caller(&req, &state).await?;
-    who.require(ucr_core::Role::Clerk, "loading entries")?;
+    who.require(ucr_core::Action::Load)?;
     let mut options = Options {
         mode: Mode::Create,
         atomic: true,
@@ -187,7 +187,7 @@ async fn create(
 async fn list(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
     caller(&req, &state)
         .await?
-        .require(ucr_core::Role::Reader, "reading imports")?;
+        .require(ucr_core::Action::ReadImports)?;
     let register = state.register.clone();
     let all = blocking(move || register.imports()).await?;
     Ok(HttpResponse::Ok().json(json!({"items": all, "next_cursor": null, "total": all.len()})))
@@ -203,7 +203,7 @@ fn import_id(req: &HttpRequest) -> Result<String, ApiError> {
 async fn get(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
     caller(&req, &state)
         .await?
-        .require(ucr_core::Role::Reader, "reading imports")?;
+        .require(ucr_core::Action::ReadImports)?;
     let id = import_id(&req)?;
     let register = state.register.clone();
     let record = blocking(move || register.import_record(&id)).await?;
@@ -212,7 +212,7 @@ async fn get(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, 
 
 async fn undo(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
     let who = caller(&req, &state).await?;
-    who.require(ucr_core::Role::Admin, "undoing an import")?;
+    who.require(ucr_core::Action::UndoImport)?;
     let id = import_id(&req)?;
     let register = state.register.clone();
     let w = who.writer();

@@ -5,7 +5,8 @@
 use serde_json::{json, Map, Value};
 use ucr_core::catalogue::{self, Field, Shape};
 use ucr_core::check::REGISTRY_DIGITS;
-use ucr_core::vocab::{HeritageCategory, Kind};
+use ucr_core::vocab::{HeritageCategory, Kind, Role};
+use ucr_core::Action;
 
 /// Problem responses every operation may give.
 const PROBLEM: &str = "application/problem+json";
@@ -591,7 +592,7 @@ fn collection_paths(paths: &mut Map<String, Value>, kind: Kind) {
     };
     paths.insert(format!("/api/v1/{tag}"), json!({
         "get": {
-            "tags": [tag], "operationId": format!("list{}", pascal(tag)),
+            "tags": [tag], "x-action": Action::Read, "operationId": format!("list{}", pascal(tag)),
             "summary": format!("List {plural}"),
             "description": format!("{plural} in the order they were registered, filtered; cursor pagination."),
             "parameters": list_params,
@@ -600,7 +601,7 @@ fn collection_paths(paths: &mut Map<String, Value>, kind: Kind) {
                 errors(&[("400", "BadRequest"), ("503", "Unavailable")]))
         },
         "post": {
-            "tags": [tag], "operationId": format!("create{name}"),
+            "tags": [tag], "x-action": Action::Create, "operationId": format!("create{name}"),
             "summary": format!("Register a {word}"),
             "description": "The registry number is assigned in sequence unless given; `kind` may be left out. Warnings do not block.",
             "parameters": [param_ref("reason")],
@@ -613,7 +614,7 @@ fn collection_paths(paths: &mut Map<String, Value>, kind: Kind) {
     paths.insert(format!("/api/v1/{tag}/{{key}}"), json!({
         "parameters": [param_ref("key")],
         "get": {
-            "tags": [tag], "operationId": format!("get{name}"),
+            "tags": [tag], "x-action": Action::Read, "operationId": format!("get{name}"),
             "summary": format!("Read a {word}"),
             "responses": merge(json!({"200": {"description": format!("The {word}"),
                 "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
@@ -621,7 +622,7 @@ fn collection_paths(paths: &mut Map<String, Value>, kind: Kind) {
                 errors(&[("404", "NotFound"), ("503", "Unavailable")]))
         },
         "put": {
-            "tags": [tag], "operationId": format!("replace{name}"),
+            "tags": [tag], "x-action": Action::Change, "operationId": format!("replace{name}"),
             "summary": format!("Replace a {word}"),
             "description": "Full replace. The kind and registry number cannot change.",
             "parameters": [param_ref("ifMatch"), param_ref("reason")],
@@ -631,7 +632,7 @@ fn collection_paths(paths: &mut Map<String, Value>, kind: Kind) {
                          ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType"), ("422", "Unprocessable"), ("503", "Unavailable")]))
         },
         "patch": {
-            "tags": [tag], "operationId": format!("patch{name}"),
+            "tags": [tag], "x-action": Action::Change, "operationId": format!("patch{name}"),
             "summary": format!("Change part of a {word}"),
             "description": "JSON Merge Patch (RFC 7396): members set values, null removes them.",
             "parameters": [param_ref("ifMatch"), param_ref("reason")],
@@ -643,7 +644,7 @@ fn collection_paths(paths: &mut Map<String, Value>, kind: Kind) {
                          ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType"), ("422", "Unprocessable"), ("503", "Unavailable")]))
         },
         "delete": {
-            "tags": [tag], "operationId": format!("delete{name}"),
+            "tags": [tag], "x-action": Action::Delete, "operationId": format!("delete{name}"),
             "summary": format!("Delete a {word}"),
             "description": "Its history stays readable. Refused while another entry refers to it.",
             "parameters": [param_ref("ifMatch"), param_ref("reason")],
@@ -653,37 +654,37 @@ fn collection_paths(paths: &mut Map<String, Value>, kind: Kind) {
     }));
 }
 
-/// Adds who may call each operation: reads are open to anonymous callers when the register
-/// is public (and to every token), writes need a token of the role named.
+/// Adds who may call each operation, from the role table of `ucr-core` (each operation names
+/// its [`Action`] where it is defined): reads are open to anonymous callers when the register
+/// is public (and to every token), every other operation needs a token of the role it names.
 fn secure(paths: &mut Map<String, Value>) {
-    for (path, item) in paths.iter_mut() {
-        let public = matches!(
-            path.as_str(),
-            "/health" | "/ready" | "/openapi.json" | "/api/v1/vocabularies"
-        );
+    for item in paths.values_mut() {
         let Some(item) = item.as_object_mut() else {
             continue;
         };
-        for (method, op) in item.iter_mut() {
-            if method == "parameters" || public {
-                continue;
-            }
-            let role = match (method.as_str(), path.as_str()) {
-                ("get", p) if p.starts_with("/api/v1/imports") => Some("reader"),
-                ("get", _) => None,
-                ("delete", _) => Some("admin"),
-                ("post", p) if p.ends_with("/undo") => Some("admin"),
-                _ => Some("clerk"),
-            };
+        for op in item.values_mut() {
             let Some(op) = op.as_object_mut() else {
                 continue;
             };
-            let (security, note) = match role {
-                None => (
+            // Operations without an action (health, readiness, this document, the
+            // vocabularies) are open to everyone.
+            let Some(action) = op
+                .remove("x-action")
+                .and_then(|a| serde_json::from_value::<Action>(a).ok())
+            else {
+                continue;
+            };
+            let role = action.role();
+            let (security, note) = if action == Action::Read {
+                (
                     json!([{}, {"bearer": []}]),
                     "Anonymous callers may read when the register is public (UCR_PUBLIC_READ) and never see `head`; any token sees it.".to_string(),
-                ),
-                Some(r) => (json!([{"bearer": []}]), format!("Needs a token of role {r} or above.")),
+                )
+            } else {
+                (
+                    json!([{"bearer": []}]),
+                    format!("Needs a token of role {role} or above."),
+                )
             };
             op.insert("security".into(), security);
             let description = op
@@ -694,7 +695,7 @@ fn secure(paths: &mut Map<String, Value>) {
             op.insert("description".into(), json!(description));
             if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
                 responses.insert("401".into(), response_ref("Unauthorized"));
-                if role.is_some_and(|r| r != "reader") {
+                if role > Role::Reader {
                     responses.insert("403".into(), response_ref("Forbidden"));
                 }
             }
@@ -747,13 +748,13 @@ fn document_json() -> Value {
                "example": "5b302c22222c2230303030303030302d303030302d373030302d383030302d303030303030303030303030225d"}),
     ]);
     paths.insert("/api/v1/entries".into(), json!({
-        "get": {"tags": ["entries"], "operationId": "searchEntries", "summary": "Search every sub-register at once (the single window)",
+        "get": {"tags": ["entries"], "x-action": Action::Read, "operationId": "searchEntries", "summary": "Search every sub-register at once (the single window)",
                 "parameters": search_list,
                 "responses": merge(json!({"200": {"description": "A page of matching entries, with facet counts",
                     "content": {"application/json": {"schema": schema_ref("SearchResult")}}}}), errors(&[("400", "BadRequest"), ("503", "Unavailable")]))}
     }));
     paths.insert("/api/v1/changes".into(), json!({
-        "get": {"tags": ["entries"], "operationId": "listChanges", "summary": "The change feed",
+        "get": {"tags": ["entries"], "x-action": Action::Read, "operationId": "listChanges", "summary": "The change feed",
                 "description": "Every change of every entry exactly once, in strictly increasing sequence, with the entry as it became (for a delete, its last state). Mirror the register by polling with since = the last seq (or next_cursor) seen.",
                 "parameters": [
                     {"name": "since", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0}, "description": "The last change number seen (default 0)"},
@@ -766,7 +767,7 @@ fn document_json() -> Value {
     stats_params.push(json!({"name": "group_by", "in": "query", "required": false,
         "schema": {"type": "string", "enum": ["kind", "region", "economic_region", "status"]}, "description": "Default kind"}));
     paths.insert("/api/v1/stats".into(), json!({
-        "get": {"tags": ["entries"], "operationId": "getStats", "summary": "Counts and sums grouped by kind, region, economic region or status",
+        "get": {"tags": ["entries"], "x-action": Action::Read, "operationId": "getStats", "summary": "Counts and sums grouped by kind, region, economic region or status",
                 "description": "Entries, theatre seats, library holdings, museum items, enrolled pupils and reserve area, over the entries a search with the same filters finds.",
                 "parameters": stats_params,
                 "responses": merge(json!({"200": {"description": "The figures",
@@ -774,27 +775,27 @@ fn document_json() -> Value {
     }));
     paths.insert("/api/v1/entries/{key}".into(), json!({
         "parameters": [param_ref("key")],
-        "get": {"tags": ["entries"], "operationId": "getEntry", "summary": "Read an entry of any sub-register by id or registry number",
+        "get": {"tags": ["entries"], "x-action": Action::Read, "operationId": "getEntry", "summary": "Read an entry of any sub-register by id or registry number",
                 "responses": merge(json!({"200": {"description": "The entry", "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
                     "content": {"application/json": {"schema": schema_ref("Entry")}}}}), errors(&[("404", "NotFound"), ("503", "Unavailable")]))}
     }));
     paths.insert("/api/v1/entries/{key}/history".into(), json!({
         "parameters": [param_ref("key")],
-        "get": {"tags": ["entries"], "operationId": "getEntryHistory", "summary": "Every revision of an entry, also of a deleted one",
+        "get": {"tags": ["entries"], "x-action": Action::Read, "operationId": "getEntryHistory", "summary": "Every revision of an entry, also of a deleted one",
                 "responses": merge(json!({"200": {"description": "Revisions, oldest first",
                     "content": {"application/json": {"schema": schema_ref("RevisionList")}}}}), errors(&[("404", "NotFound"), ("503", "Unavailable")]))}
     }));
     paths.insert("/api/v1/entries/{key}/history/{version}".into(), json!({
         "parameters": [param_ref("key"), {"name": "version", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}],
-        "get": {"tags": ["entries"], "operationId": "getEntryVersion", "summary": "One past version of an entry",
+        "get": {"tags": ["entries"], "x-action": Action::Read, "operationId": "getEntryVersion", "summary": "One past version of an entry",
                 "responses": merge(json!({"200": {"description": "The revision", "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
                     "content": {"application/json": {"schema": schema_ref("Revision")}}}}), errors(&[("404", "NotFound"), ("503", "Unavailable")]))}
     }));
     paths.insert("/api/v1/imports".into(), json!({
-        "get": {"tags": ["imports"], "operationId": "listImports", "summary": "Every recorded import, newest first",
+        "get": {"tags": ["imports"], "x-action": Action::ReadImports, "operationId": "listImports", "summary": "Every recorded import, newest first",
                 "responses": merge(json!({"200": {"description": "Imports",
                     "content": {"application/json": {"schema": schema_ref("ImportList")}}}}), errors(&[("503", "Unavailable")]))},
-        "post": {"tags": ["imports"], "operationId": "createImport",
+        "post": {"tags": ["imports"], "x-action": Action::Load, "operationId": "createImport",
                  "summary": "Check or load a file of entries",
                  "description": "The body is a JSON array, NDJSON (one entry per line, `kind` in each) or CSV (one kind per file: a `kind` column or `kind=`; dotted column names; lists with `|`). All or nothing unless `atomic=false`; `dry_run=true` checks without writing. Entries may refer to entries later in the same file by registry number.",
                  "parameters": [
@@ -818,19 +819,19 @@ fn document_json() -> Value {
     }));
     paths.insert("/api/v1/imports/{id}".into(), json!({
         "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
-        "get": {"tags": ["imports"], "operationId": "getImport", "summary": "A recorded import",
+        "get": {"tags": ["imports"], "x-action": Action::ReadImports, "operationId": "getImport", "summary": "A recorded import",
                 "responses": merge(json!({"200": {"description": "The import", "content": {"application/json": {"schema": schema_ref("Import")}}}}),
                     errors(&[("404", "NotFound"), ("503", "Unavailable")]))}
     }));
     paths.insert("/api/v1/imports/{id}/undo".into(), json!({
         "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
-        "post": {"tags": ["imports"], "operationId": "undoImport", "summary": "Undo an import as one operation",
+        "post": {"tags": ["imports"], "x-action": Action::UndoImport, "operationId": "undoImport", "summary": "Undo an import as one operation",
                  "description": "Entries it created are deleted, entries it updated get their previous state back. Refused (409, `changed` lists them) when any of them changed since.",
                  "responses": merge(json!({"200": {"description": "Undone", "content": {"application/json": {"schema": schema_ref("Import")}}}}),
                     errors(&[("404", "NotFound"), ("409", "Conflict"), ("503", "Unavailable")]))}
     }));
     paths.insert("/api/v1/export".into(), json!({
-        "get": {"tags": ["imports"], "operationId": "export", "summary": "Stream the register or a part of it",
+        "get": {"tags": ["imports"], "x-action": Action::Read, "operationId": "export", "summary": "Stream the register or a part of it",
                 "description": "NDJSON and CSV load back into an empty register: references are written as registry numbers. CSV holds one kind.",
                 "parameters": [
                     {"name": "format", "in": "query", "required": true, "schema": {"type": "string", "enum": ["ndjson", "csv", "geojson"]}},

@@ -182,6 +182,12 @@ impl From<RegisterError> for ApiError {
                 err.0.changed = Some(entries);
                 err
             }
+            forbidden @ RegisterError::Forbidden { .. } => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Not allowed for this role",
+                forbidden.to_string(),
+            ),
             RegisterError::Open(detail) | RegisterError::Database(detail) => {
                 tracing::error!(%detail, "database failure");
                 ApiError::new(

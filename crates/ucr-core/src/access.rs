@@ -6,11 +6,9 @@
 
 use crate::error::RegisterError;
 use crate::problem::{Code, Problem};
-use crate::store::schema::tokens;
-use crate::store::Register;
+use crate::store::{self, Register};
 use crate::vocab::Role;
-use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::prelude::*;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -70,40 +68,20 @@ impl Register {
             .chain(random.iter().map(|b| format!("{b:02x}")))
             .collect();
         let mut conn = self.connection()?;
-        let inserted = diesel::insert_into(tokens::table)
-            .values((
-                tokens::name.eq(name),
-                tokens::role.eq(role.as_str()),
-                tokens::token_hash.eq(hash(&token)),
-                tokens::created_at.eq(crate::store::naive_now()),
-            ))
-            .execute(&mut conn);
-        match inserted {
-            Ok(_) => Ok(token),
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => Err(RegisterError::Duplicate(vec![Problem::error(
+        if store::tokens::insert(&mut conn, name, role.as_str(), &hash(&token))? {
+            Ok(token)
+        } else {
+            Err(RegisterError::Duplicate(vec![Problem::error(
                 "/name",
                 Code::Duplicate,
                 format!("a token named {name} exists (revoked ones keep their name)"),
-            )])),
-            Err(e) => Err(e.into()),
+            )]))
         }
     }
 
     /// Every token, revoked ones too.
     pub fn tokens(&self) -> Result<Vec<TokenInfo>, RegisterError> {
-        let mut conn = self.connection()?;
-        let rows: Vec<(String, String, NaiveDateTime, Option<NaiveDateTime>)> = tokens::table
-            .select((
-                tokens::name,
-                tokens::role,
-                tokens::created_at,
-                tokens::revoked_at,
-            ))
-            .order(tokens::name.asc())
-            .load(&mut conn)?;
+        let rows = store::tokens::all(&mut *self.connection()?)?;
         Ok(rows
             .into_iter()
             .map(|(name, role, created, revoked)| TokenInfo {
@@ -117,15 +95,7 @@ impl Register {
 
     /// Revokes a token by name; it is refused from now on.
     pub fn revoke_token(&self, name: &str) -> Result<(), RegisterError> {
-        let mut conn = self.connection()?;
-        let changed = diesel::update(
-            tokens::table
-                .filter(tokens::name.eq(name.trim()))
-                .filter(tokens::revoked_at.is_null()),
-        )
-        .set(tokens::revoked_at.eq(Some(crate::store::naive_now())))
-        .execute(&mut conn)?;
-        if changed == 0 {
+        if !store::tokens::revoke(&mut *self.connection()?, name.trim())? {
             return Err(RegisterError::NotFound(format!(
                 "no active token named {name}"
             )));
@@ -138,13 +108,7 @@ impl Register {
         if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
             return Ok(None);
         }
-        let mut conn = self.connection()?;
-        let row: Option<(String, String)> = tokens::table
-            .filter(tokens::token_hash.eq(hash(token)))
-            .filter(tokens::revoked_at.is_null())
-            .select((tokens::name, tokens::role))
-            .first(&mut conn)
-            .optional()?;
+        let row = store::tokens::by_hash(&mut *self.connection()?, &hash(token))?;
         Ok(row.and_then(|(name, role)| Role::parse(&role).map(|role| Principal { name, role })))
     }
 }

@@ -5,6 +5,8 @@
 //! status codes one to one). Only the command-line binary uses `anyhow`, at its edge.
 
 use crate::problem::Problem;
+use crate::roles::Action;
+use crate::vocab::Role;
 use thiserror::Error;
 
 /// Why a register operation failed.
@@ -42,12 +44,36 @@ pub enum RegisterError {
         /// Registry numbers (or ids) of the entries that changed.
         entries: Vec<String>,
     },
+    /// The writer's role is too low for the operation ([`crate::roles::ROLES`]).
+    #[error("{}", forbidden(*.action, .actor, *.role))]
+    Forbidden {
+        /// What was refused.
+        action: Action,
+        /// Who tried (the actor of the write).
+        actor: String,
+        /// The role they write with.
+        role: Role,
+    },
     /// The database could not be opened or migrated.
     #[error("cannot open the register: {0}")]
     Open(String),
     /// The database failed.
     #[error("database error: {0}")]
     Database(String),
+}
+
+/// A refusal in words.
+fn forbidden(action: Action, actor: &str, role: Role) -> String {
+    match action {
+        Action::Reinstate => format!(
+            "only an {} can take a closed entry back to active or suspended",
+            action.role()
+        ),
+        _ => format!(
+            "{action} needs the role {}; {actor} writes as a {role}",
+            action.role()
+        ),
+    }
 }
 
 /// The errors of a problem list as one line.

@@ -10,10 +10,8 @@
 use crate::error::RegisterError;
 use crate::normalize::fold;
 use crate::store::connection::Db;
-use crate::store::{Filter, Register, PAGE_MAX};
+use crate::store::{self, Filter, Register, PAGE_MAX};
 use crate::Entry;
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Double, Nullable, Text};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -103,45 +101,7 @@ pub struct Found {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BadSearch(pub String);
 
-/// A bind value of the generated SQL.
-#[derive(Debug, Clone)]
-enum Bind {
-    Text(String),
-    Int(i64),
-    Float(f64),
-}
-
-/// SQL built for one backend, with its binds in order.
-struct Sql {
-    pg: bool,
-    text: String,
-    binds: Vec<Bind>,
-}
-
-impl Sql {
-    fn new(pg: bool) -> Sql {
-        Sql {
-            pg,
-            text: String::new(),
-            binds: Vec::new(),
-        }
-    }
-
-    /// Appends a placeholder for `b`: numbered, so it may be used more than once and in any
-    /// order (`$N` on PostgreSQL, `?N` on SQLite, where `$N` would be a named parameter
-    /// numbered by first appearance).
-    fn bind(&mut self, b: Bind) -> String {
-        self.binds.push(b);
-        let n = self.binds.len();
-        if self.pg {
-            format!("${n}")
-        } else {
-            format!("?{n}")
-        }
-    }
-}
-
-fn words(q: &str) -> Vec<String> {
+pub(crate) fn words(q: &str) -> Vec<String> {
     fold(q)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -154,15 +114,15 @@ fn words(q: &str) -> Vec<String> {
 /// there: a search near a point takes the box first (the index), then the distance on an
 /// equirectangular projection, exact to well under 1 % at Azerbaijan's size.
 #[derive(Debug, Clone, Copy)]
-struct NearBox {
-    lat_from: f64,
-    lat_to: f64,
-    lon_from: f64,
-    lon_to: f64,
-    kx: f64,
+pub(crate) struct NearBox {
+    pub(crate) lat_from: f64,
+    pub(crate) lat_to: f64,
+    pub(crate) lon_from: f64,
+    pub(crate) lon_to: f64,
+    pub(crate) kx: f64,
 }
 
-fn near_box(lat: f64, lon: f64, r: f64) -> NearBox {
+pub(crate) fn near_box(lat: f64, lon: f64, r: f64) -> NearBox {
     let dlat = r / 110.574;
     let kx = 111.320 * lat.to_radians().cos();
     let dlon = r / kx.max(1.0);
@@ -175,196 +135,25 @@ fn near_box(lat: f64, lon: f64, r: f64) -> NearBox {
     }
 }
 
-/// The WHERE clause shared by search, facets and statistics.
-fn conditions(s: &Search, sql: &mut Sql) -> Result<Vec<String>, BadSearch> {
-    let mut c = Vec::new();
-    let f = &s.filter;
-    let equal = [
-        ("kind", f.kind.map(|k| k.as_str().to_string())),
-        ("status", f.status.map(|st| st.as_str().to_string())),
-        ("region", f.region.clone()),
-        ("economic_region", f.economic_region.clone()),
-        ("ownership", f.ownership.map(|o| o.as_str().to_string())),
-        ("type_word", f.type_word.clone()),
-    ];
-    for (column, value) in equal {
-        if let Some(v) = value {
-            let p = sql.bind(Bind::Text(v));
-            c.push(format!("{column} = {p}"));
-        }
-    }
-    if let Some(y) = s.founded_from {
-        let p = sql.bind(Bind::Int(y));
-        c.push(format!("founded_year >= {p}"));
-    }
-    if let Some(y) = s.founded_to {
-        let p = sql.bind(Bind::Int(y));
-        c.push(format!("founded_year <= {p}"));
-    }
-    if let Some([min_lon, min_lat, max_lon, max_lat]) = s.bbox {
-        if min_lon > max_lon || min_lat > max_lat {
-            return Err(BadSearch("bbox is min_lon,min_lat,max_lon,max_lat".into()));
-        }
-        let (a, b) = (
-            sql.bind(Bind::Float(min_lat)),
-            sql.bind(Bind::Float(max_lat)),
-        );
-        let (d, e) = (
-            sql.bind(Bind::Float(min_lon)),
-            sql.bind(Bind::Float(max_lon)),
-        );
-        c.push(format!(
-            "lat BETWEEN {a} AND {b} AND lon BETWEEN {d} AND {e}"
-        ));
-    }
-    if let Some((lat, lon, r)) = s.near {
-        if !(r > 0.0 && r <= 1000.0) {
-            return Err(BadSearch(
-                "radius_km is more than 0 and at most 1000".into(),
-            ));
-        }
-        let b = near_box(lat, lon, r);
-        let (a, bb) = (
-            sql.bind(Bind::Float(b.lat_from)),
-            sql.bind(Bind::Float(b.lat_to)),
-        );
-        let (d, e) = (
-            sql.bind(Bind::Float(b.lon_from)),
-            sql.bind(Bind::Float(b.lon_to)),
-        );
-        let (plat, plon) = (sql.bind(Bind::Float(lat)), sql.bind(Bind::Float(lon)));
-        let (pkx, pr) = (sql.bind(Bind::Float(b.kx)), sql.bind(Bind::Float(r * r)));
-        c.push(format!(
-            "lat BETWEEN {a} AND {bb} AND lon BETWEEN {d} AND {e} AND \
-             ((lon - {plon}) * {pkx}) * ((lon - {plon}) * {pkx}) + \
-             ((lat - {plat}) * 110.574) * ((lat - {plat}) * 110.574) <= {pr}"
-        ));
-    }
-    if let Some(q) = &s.q {
-        let ws = words(q);
-        if ws.is_empty() {
-            return Err(BadSearch("q has no letters or digits to search for".into()));
-        }
-        if sql.pg {
-            let query = ws
-                .iter()
-                .map(|w| format!("{w}:*"))
-                .collect::<Vec<_>>()
-                .join(" & ");
-            let p = sql.bind(Bind::Text(query));
-            c.push(format!(
-                "to_tsvector('simple', search_text) @@ to_tsquery('simple', {p})"
-            ));
-        } else {
-            let query = ws
-                .iter()
-                .map(|w| format!("\"{w}\"*"))
-                .collect::<Vec<_>>()
-                .join(" ");
-            let p = sql.bind(Bind::Text(query));
-            c.push(format!(
-                "rowid IN (SELECT rowid FROM entry_search WHERE entry_search MATCH {p})"
-            ));
-        }
-    }
-    Ok(c)
-}
-
 /// The highest relevance score: every word of a query of 12 whole, and a whole name.
 const MAX_SCORE: i64 = 2 * 12 + 10;
 
-/// The relevance score: whole-word matches count 2, a name that is exactly the query 10.
-/// (`search_text` is `| name one | name two |`, see the entries row.)
-fn score_sql(s: &Search, sql: &mut Sql) -> String {
-    let Some(q) = &s.q else {
-        return "0".into();
-    };
-    let ws = words(q);
-    let mut parts = Vec::new();
-    for w in &ws {
-        let p = sql.bind(Bind::Text(format!("% {w} %")));
-        parts.push(format!(
-            "CASE WHEN (' ' || search_text || ' ') LIKE {p} THEN 2 ELSE 0 END"
-        ));
-    }
-    let whole = sql.bind(Bind::Text(format!("%| {} |%", ws.join(" "))));
-    parts.push(format!(
-        "CASE WHEN search_text LIKE {whole} THEN 10 ELSE 0 END"
-    ));
-    format!("({})", parts.join(" + "))
-}
-
-#[derive(QueryableByName)]
-struct Hit {
-    #[diesel(sql_type = Text)]
-    body: String,
-    #[diesel(sql_type = BigInt)]
-    score: i64,
-    #[diesel(sql_type = Text)]
-    sort_key: String,
-    #[diesel(sql_type = Text)]
-    id: String,
-}
-
-/// A row of the one-pass search: a facet cell (`part` 0) or an entry of the page (`part` 1,
-/// `n` its place).
-#[derive(QueryableByName)]
-struct Pass {
-    #[diesel(sql_type = BigInt)]
-    part: i64,
-    #[diesel(sql_type = Nullable<Text>)]
-    body: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    score: i64,
-    #[diesel(sql_type = Text)]
-    sort_key: String,
-    #[diesel(sql_type = Text)]
-    id: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    kind: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    region: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    status: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-#[derive(QueryableByName)]
-struct FacetCell {
-    #[diesel(sql_type = Text)]
-    kind: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    region: Option<String>,
-    #[diesel(sql_type = Text)]
-    status: String,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// Sums of one group of the statistics.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, QueryableByName)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Group {
     /// The group (a kind, region, economic region or status); `null` for entries without one.
-    #[diesel(sql_type = Nullable<Text>)]
     pub key: Option<String>,
     /// Entries.
-    #[diesel(sql_type = BigInt)]
     pub count: i64,
     /// Theatre seats.
-    #[diesel(sql_type = BigInt)]
     pub seats: i64,
     /// Library holdings.
-    #[diesel(sql_type = BigInt)]
     pub holdings: i64,
     /// Museum items.
-    #[diesel(sql_type = BigInt)]
     pub items: i64,
     /// Pupils enrolled in schools.
-    #[diesel(sql_type = BigInt)]
     pub enrolled: i64,
     /// Reserve area in hectares.
-    #[diesel(sql_type = Double)]
     pub area_ha: f64,
 }
 
@@ -393,7 +182,8 @@ impl GroupBy {
         })
     }
 
-    fn column(self) -> &'static str {
+    /// Its name, as `parse` reads it.
+    pub fn as_str(self) -> &'static str {
         match self {
             GroupBy::Kind => "kind",
             GroupBy::Region => "region",
@@ -412,29 +202,6 @@ pub struct Stats {
     pub groups: Vec<Group>,
     /// Over all matching entries.
     pub total: Group,
-}
-
-fn run<T: diesel::deserialize::QueryableByName<<Db as Connection>::Backend> + 'static>(
-    c: &mut Db,
-    sql: &Sql,
-) -> Result<Vec<T>, RegisterError> {
-    let mut q = diesel::sql_query(sql.text.clone()).into_boxed::<<Db as Connection>::Backend>();
-    for b in &sql.binds {
-        q = match b {
-            Bind::Text(s) => q.bind::<Text, _>(s.clone()),
-            Bind::Int(i) => q.bind::<BigInt, _>(*i),
-            Bind::Float(f) => q.bind::<Double, _>(*f),
-        };
-    }
-    Ok(q.load(c)?)
-}
-
-fn where_clause(conds: &[String]) -> String {
-    if conds.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conds.join(" AND "))
-    }
 }
 
 /// Bytes the answers of recent searches hold at most (their entries as stored, their keys
@@ -577,17 +344,6 @@ impl Answers {
     }
 }
 
-/// Where the change sequence stands.
-pub(crate) fn change_seq(c: &mut Db) -> Result<i64, RegisterError> {
-    use crate::store::schema::counters;
-    Ok(counters::table
-        .filter(counters::name.eq("change"))
-        .select(counters::value)
-        .first(c)
-        .optional()?
-        .unwrap_or(0))
-}
-
 /// Hands a search's answer in when dropped, also when the search failed, so that nobody
 /// waits for it in vain.
 struct Running<'a> {
@@ -609,7 +365,7 @@ impl Register {
     pub fn search(&self, s: &Search) -> Result<Result<Found, BadSearch>, RegisterError> {
         // The sequence first: what the search then reads is at least as new. No connection
         // is held while waiting for the same search running elsewhere.
-        let seq = change_seq(&mut *self.connection()?)?;
+        let seq = store::search::change_seq(&mut *self.connection()?)?;
         let key = format!("{s:?}");
         let mine = match self.answers().lookup(&key, seq) {
             Lookup::Found(found) => return Ok(Ok(found)),
@@ -655,8 +411,7 @@ fn indexed(
         return Ok(None);
     }
     // The same refusals as the tables give.
-    let pg = matches!(&*conn, Db::Pg(_));
-    if let Err(e) = conditions(s, &mut Sql::new(pg)) {
+    if let Some(e) = store::search::refusal(s) {
         return Ok(Some(Err(e)));
     }
     let after = match &s.cursor {
@@ -675,14 +430,8 @@ fn indexed(
     let Some(ranked) = kept.rank(s, sort, after, limit) else {
         return Ok(None);
     };
-    use crate::store::schema::entries;
     let ids: Vec<String> = ranked.page.iter().map(|(_, id)| id.to_string()).collect();
-    let bodies: HashMap<String, String> = entries::table
-        .filter(entries::id.eq_any(&ids))
-        .select((entries::id, entries::body))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
+    let bodies = store::search::bodies(conn, &ids)?;
     // An entry deleted since the index was read is left out of the page.
     let mut items = Vec::with_capacity(ids.len());
     let mut bytes = 0;
@@ -710,129 +459,26 @@ fn indexed(
     ))))
 }
 
-/// A search, and the bytes of the entries it found.
-fn search(conn: &mut Db, s: &Search) -> Result<Result<(Found, usize), BadSearch>, RegisterError> {
-    let pg = matches!(&*conn, Db::Pg(_));
+/// A search on the tables, and the bytes of the entries it found.
+fn search(conn: &mut Db, s: &Search) -> Result<Answer, RegisterError> {
+    if let Some(e) = store::search::refusal(s) {
+        return Ok(Err(e));
+    }
     let limit = s.limit.clamp(1, PAGE_MAX);
     let sort = match (s.sort, &s.q) {
         (Sort::Relevance, None) => Sort::Created,
         (other, _) => other,
     };
-    // The page.
-    let mut sql = Sql::new(pg);
-    let mut conds = match conditions(s, &mut sql) {
-        Ok(c) => c,
+    let after = match &s.cursor {
+        None => None,
+        Some(cursor) => match decode_cursor(cursor) {
+            Some(after) => Some(after),
+            None => return Ok(Err(BadSearch("not a cursor from next_cursor".into()))),
+        },
+    };
+    let (mut hits, cells) = match store::search::page(conn, s, sort, limit, after)? {
+        Ok(found) => found,
         Err(e) => return Ok(Err(e)),
-    };
-    let score = score_sql(s, &mut sql);
-    let key = match sort {
-        Sort::Relevance | Sort::Created | Sort::CreatedDesc => "''".to_string(),
-        Sort::RegistryNumber => "registry_number".into(),
-        Sort::Name => "name_az".into(),
-    };
-    // With words to find, the matches are read once: their narrow columns are kept aside,
-    // and both the facets and the page come from them in one statement. Without, the page
-    // follows an index and stops at the limit, and the facets are a grouped count.
-    let one_pass = s.q.is_some();
-    let (score_of, key_of) = if one_pass {
-        ("score".to_string(), "sort_key".to_string())
-    } else {
-        (score.clone(), key.clone())
-    };
-    let mut after = None;
-    if let Some(cursor) = &s.cursor {
-        let Some((cur_score, cur_key, cur_id)) = decode_cursor(cursor) else {
-            return Ok(Err(BadSearch("not a cursor from next_cursor".into())));
-        };
-        let id = sql.bind(Bind::Text(cur_id));
-        after = Some(match sort {
-            Sort::Relevance => {
-                let sc = sql.bind(Bind::Int(cur_score));
-                format!("({score_of} < {sc} OR ({score_of} = {sc} AND id > {id}))")
-            }
-            Sort::Created => format!("id > {id}"),
-            Sort::CreatedDesc => format!("id < {id}"),
-            Sort::RegistryNumber | Sort::Name => {
-                let k = sql.bind(Bind::Text(cur_key));
-                format!("({key_of} > {k} OR ({key_of} = {k} AND id > {id}))")
-            }
-        });
-    }
-    let order = match sort {
-        Sort::Relevance => format!("{score_of} DESC, id ASC"),
-        Sort::Created => "id ASC".into(),
-        Sort::CreatedDesc => "id DESC".into(),
-        Sort::RegistryNumber | Sort::Name => format!("{key_of} ASC, id ASC"),
-    };
-    let lim = sql.bind(Bind::Int(limit + 1));
-    let (mut hits, cells) = if one_pass {
-        let after = after.map(|a| format!(" WHERE {a}")).unwrap_or_default();
-        sql.text = format!(
-            "WITH hits AS MATERIALIZED (SELECT id, kind, region, status, \
-               CAST({score} AS BIGINT) AS score, CAST({key} AS TEXT) AS sort_key \
-               FROM entries{}) \
-             SELECT CAST(0 AS BIGINT) AS part, CAST(NULL AS TEXT) AS body, \
-               CAST(0 AS BIGINT) AS score, CAST('' AS TEXT) AS sort_key, CAST('' AS TEXT) AS id, \
-               kind, region, status, COUNT(*) AS n \
-             FROM hits GROUP BY kind, region, status \
-             UNION ALL \
-             SELECT CAST(1 AS BIGINT), e.body, t.score, t.sort_key, t.id, \
-               CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), t.n \
-             FROM (SELECT id, score, sort_key, ROW_NUMBER() OVER (ORDER BY {order}) AS n \
-                   FROM (SELECT id, score, sort_key FROM hits{after} \
-                         ORDER BY {order} LIMIT {lim}) u) t \
-             JOIN entries e ON e.id = t.id",
-            where_clause(&conds)
-        );
-        let rows: Vec<Pass> = run(conn, &sql)?;
-        let (mut page, groups): (Vec<Pass>, Vec<Pass>) =
-            rows.into_iter().partition(|r| r.part == 1);
-        page.sort_by_key(|r| r.n);
-        let hits = page
-            .into_iter()
-            .map(|r| Hit {
-                body: r.body.unwrap_or_default(),
-                score: r.score,
-                sort_key: r.sort_key,
-                id: r.id,
-            })
-            .collect();
-        let cells = groups
-            .into_iter()
-            .map(|r| FacetCell {
-                kind: r.kind.unwrap_or_default(),
-                region: r.region,
-                status: r.status.unwrap_or_default(),
-                n: r.n,
-            })
-            .collect();
-        (hits, cells)
-    } else {
-        conds.extend(after);
-        // Order and cut on narrow rows first; read the bodies of the page only.
-        let outer_order = match sort {
-            Sort::Relevance => "t.score DESC, t.id ASC",
-            Sort::Created => "t.id ASC",
-            Sort::CreatedDesc => "t.id DESC",
-            Sort::RegistryNumber | Sort::Name => "t.sort_key ASC, t.id ASC",
-        };
-        sql.text = format!(
-            "SELECT e.body AS body, t.score AS score, t.sort_key AS sort_key, t.id AS id FROM \
-             (SELECT id, CAST({score} AS BIGINT) AS score, CAST({key} AS TEXT) AS sort_key \
-              FROM entries{} ORDER BY {order} LIMIT {lim}) t \
-             JOIN entries e ON e.id = t.id ORDER BY {outer_order}",
-            where_clause(&conds)
-        );
-        let hits: Vec<Hit> = run(conn, &sql)?;
-        // Total and facets, over the whole match (no cursor), in one grouped query.
-        let mut sql = Sql::new(pg);
-        let conds = conditions(s, &mut sql).unwrap_or_default();
-        sql.text = format!(
-            "SELECT kind, region, status, COUNT(*) AS n FROM entries{} GROUP BY kind, region, status",
-            where_clause(&conds)
-        );
-        let cells: Vec<FacetCell> = run(conn, &sql)?;
-        (hits, cells)
     };
     let next_cursor = if hits.len() as i64 > limit {
         hits.truncate(limit as usize);
@@ -877,24 +523,10 @@ impl Register {
         s: &Search,
         by: GroupBy,
     ) -> Result<Result<Stats, BadSearch>, RegisterError> {
-        let mut conn = self.connection()?;
-        let pg = matches!(&*conn, Db::Pg(_));
-        let sums = "COUNT(*) AS count, CAST(COALESCE(SUM(seats), 0) AS BIGINT) AS seats, \
-             CAST(COALESCE(SUM(holdings), 0) AS BIGINT) AS holdings, \
-             CAST(COALESCE(SUM(items_total), 0) AS BIGINT) AS items, \
-             CAST(COALESCE(SUM(enrolled), 0) AS BIGINT) AS enrolled, \
-             CAST(COALESCE(SUM(area_ha), 0) AS DOUBLE PRECISION) AS area_ha";
-        let mut sql = Sql::new(pg);
-        let conds = match conditions(s, &mut sql) {
-            Ok(c) => c,
+        let groups = match store::search::groups(&mut *self.connection()?, s, by)? {
+            Ok(groups) => groups,
             Err(e) => return Ok(Err(e)),
         };
-        let column = by.column();
-        sql.text = format!(
-            "SELECT {column} AS key, {sums} FROM entries{} GROUP BY {column} ORDER BY count DESC, key ASC",
-            where_clause(&conds)
-        );
-        let groups: Vec<Group> = run(&mut conn, &sql)?;
         let total = groups.iter().fold(Group::default(), |mut t, g| {
             t.count += g.count;
             t.seats += g.seats;
@@ -905,7 +537,7 @@ impl Register {
             t
         });
         Ok(Ok(Stats {
-            group_by: column,
+            group_by: by.as_str(),
             groups,
             total,
         }))

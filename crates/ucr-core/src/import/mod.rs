@@ -14,6 +14,7 @@ pub mod read;
 use crate::draft::ASSIGNED;
 use crate::error::RegisterError;
 use crate::problem::Problem;
+use crate::roles::Action;
 use crate::store::schema::{imports, revision_log, revisions};
 use crate::store::{self, Register, Write};
 use crate::vocab::{Kind, Operation};
@@ -531,6 +532,7 @@ impl Register {
         options: &Options,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportReport, RegisterError> {
+        options.writer.require(Action::Load)?;
         let started_at = crate::store::naive_now();
         let files: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
         let import_id = Uuid::now_v7().to_string();
@@ -727,6 +729,7 @@ impl Register {
     /// updated get their previous state back. Refused, with the entries concerned, when any of
     /// them changed since.
     pub fn undo_import(&self, id: &str, w: &Write) -> Result<Import, RegisterError> {
+        w.require(Action::UndoImport)?;
         let id = id.trim().to_lowercase();
         let mut conn = self.connection()?;
         conn.transaction::<_, RegisterError, _>(|c| {

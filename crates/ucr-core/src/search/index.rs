@@ -8,17 +8,17 @@
 //! built again from the entries by one caller while the others search the tables.
 //!
 //! What it finds is what the tables find: an entry matches when each word of the query begins
-//! one of the words of its names (as [`super::conditions`] asks the full-text indexes), and
-//! it scores as [`super::score_sql`] does. `tests/conformance/search.rs` checks both paths
+//! one of the words of its names (as `store::search::conditions` asks the full-text indexes), and
+//! it scores as `store::search::score_sql` does. `tests/conformance/search.rs` checks both paths
 //! give the same pages, totals, facets and cursors.
 
-use super::{change_seq, near_box, words, Facets, NearBox, Search, Sort};
+use super::{near_box, words, Facets, NearBox, Search, Sort};
 use crate::error::RegisterError;
+use crate::store;
 use crate::store::connection::Db;
+use crate::store::index::IndexRow as Row;
 use crate::store::rows::{entry_from_body, logged_body, EntryRow};
-use crate::store::schema::{entries, revision_log};
 use crate::vocab::Operation;
-use diesel::prelude::*;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -155,40 +155,6 @@ struct Slot {
 
 /// The group of a deleted entry.
 const NO_GROUP: u16 = u16::MAX;
-
-/// The columns of an entry the index reads.
-#[derive(Queryable)]
-struct Row {
-    id: String,
-    kind: String,
-    status: String,
-    region: Option<String>,
-    economic_region: Option<String>,
-    ownership: Option<String>,
-    type_word: String,
-    founded_year: Option<i64>,
-    lat: Option<f64>,
-    lon: Option<f64>,
-    search_text: String,
-}
-
-impl From<EntryRow> for Row {
-    fn from(r: EntryRow) -> Row {
-        Row {
-            id: r.id,
-            kind: r.kind,
-            status: r.status,
-            region: r.region,
-            economic_region: r.economic_region,
-            ownership: r.ownership,
-            type_word: r.type_word,
-            founded_year: r.founded_year,
-            lat: r.lat,
-            lon: r.lon,
-            search_text: r.search_text,
-        }
-    }
-}
 
 /// The index at one change sequence.
 #[derive(Default)]
@@ -424,29 +390,12 @@ impl Index {
     /// Builds the index from the entries, then brings it to at least `seq`.
     fn build(c: &mut Db, seq: i64) -> Result<Index, RegisterError> {
         let mut ix = Index {
-            seq: change_seq(c)?,
+            seq: store::search::change_seq(c)?,
             ..Index::default()
         };
         let mut last = String::new();
         loop {
-            let rows: Vec<Row> = entries::table
-                .filter(entries::id.gt(&last))
-                .order(entries::id.asc())
-                .limit(BATCH)
-                .select((
-                    entries::id,
-                    entries::kind,
-                    entries::status,
-                    entries::region,
-                    entries::economic_region,
-                    entries::ownership,
-                    entries::type_word,
-                    entries::founded_year,
-                    entries::lat,
-                    entries::lon,
-                    entries::search_text,
-                ))
-                .load(c)?;
+            let rows = store::index::entries_after(c, &last, BATCH)?;
             let Some(end) = rows.last().map(|r| r.id.clone()) else {
                 break;
             };
@@ -963,18 +912,7 @@ enum Change {
 
 /// The changes after `from` up to `to`, a batch at a time.
 fn read_changes(c: &mut Db, from: i64, to: i64) -> Result<Vec<(i64, Change)>, RegisterError> {
-    let rows: Vec<(i64, String, String, Option<String>)> = revision_log::table
-        .filter(revision_log::seq.gt(from))
-        .filter(revision_log::seq.le(to))
-        .order(revision_log::seq.asc())
-        .limit(BATCH)
-        .select((
-            revision_log::seq,
-            revision_log::entry_id,
-            revision_log::operation,
-            revision_log::body,
-        ))
-        .load(c)?;
+    let rows = store::index::changes_between(c, from, to, BATCH)?;
     rows.into_iter()
         .map(|(seq, id, operation, body)| {
             if operation == Operation::Delete.as_str() {

@@ -13,13 +13,17 @@
 
 pub(crate) mod bulk;
 pub mod connection;
+pub(crate) mod index;
 pub(crate) mod rows;
 pub(crate) mod schema;
+pub(crate) mod search;
+pub(crate) mod tokens;
 
 use crate::check::{check, format_registry_number, merge_patch, parse_registry_number};
 use crate::error::RegisterError;
 use crate::model::{Details, Entry, EntryRef, HeritageDetails, Record};
 use crate::problem::{Code, Problem};
+use crate::roles::Action;
 use crate::vocab::{Kind, Operation, Role, Status};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use connection::{Db, Manager, Pool};
@@ -51,6 +55,19 @@ impl Write {
             role,
             expected_version: None,
             reason: None,
+        }
+    }
+
+    /// Refuses this writer when its role is below what `action` needs ([`crate::roles::ROLES`]).
+    pub fn require(&self, action: Action) -> Result<(), RegisterError> {
+        if action.allows(self.role) {
+            Ok(())
+        } else {
+            Err(RegisterError::Forbidden {
+                action,
+                actor: self.actor.clone(),
+                role: self.role,
+            })
         }
     }
 
@@ -224,7 +241,7 @@ impl Register {
             return Ok(());
         }
         let mut conn = self.connection()?;
-        let seq = crate::search::change_seq(&mut conn)?;
+        let seq = search::change_seq(&mut conn)?;
         self.index.ready(&mut conn, seq)?;
         match self.index.failure() {
             Some(why) => Err(RegisterError::Database(format!("search index: {why}"))),
@@ -270,6 +287,7 @@ impl Register {
 
     /// Creates an entry from flat JSON.
     pub fn create(&self, value: Value, w: &Write) -> Result<Saved, RegisterError> {
+        w.require(Action::Create)?;
         let checked = check(value, None);
         let Some(record) = checked.record else {
             return Err(RegisterError::Invalid(checked.problems));
@@ -345,6 +363,7 @@ impl Register {
         w: &Write,
         build: impl FnOnce(&Entry) -> Result<Value, RegisterError>,
     ) -> Result<Saved, RegisterError> {
+        w.require(Action::Change)?;
         let mut conn = self.pool.get()?;
         conn.transaction(|c| {
             let mut counters = Counters::take(c)?;
@@ -355,7 +374,8 @@ impl Register {
             let Some(record) = checked.record else {
                 return Err(RegisterError::Invalid(checked.problems));
             };
-            let saved = save_update(c, current, record, checked.problems, w, &mut counters, None)?;
+            let saved = save_update(c, current, record, checked.problems, w, &mut counters, None)
+                .map_err(|e| reinstating(e, w))?;
             counters.flush(c)?;
             Ok(saved)
         })
@@ -363,6 +383,7 @@ impl Register {
 
     /// Deletes an entry (its history stays). Refused while another entry refers to it.
     pub fn delete(&self, key: &str, w: &Write) -> Result<Revision, RegisterError> {
+        w.require(Action::Delete)?;
         let mut conn = self.pool.get()?;
         conn.transaction(|c| {
             let mut counters = Counters::take(c)?;
@@ -806,7 +827,7 @@ pub(crate) fn context_rules(
     if let Some(cur) = current {
         let from = cur.record.status;
         let to = record.status;
-        if from == Status::Closed && to != Status::Closed && role != Role::Admin {
+        if from == Status::Closed && to != Status::Closed && !Action::Reinstate.allows(role) {
             problems.push(Problem::error(
                 "/status",
                 Code::InvalidTransition,
@@ -988,6 +1009,28 @@ fn next_number(
             counters.set_number(kind, n);
             return Ok(candidate);
         }
+    }
+}
+
+/// A change refused by the rules only because it reinstates a closed entry is refused for the
+/// writer's role, not for the entry: [`RegisterError::Forbidden`]. With other errors besides,
+/// the entry is wrong and every problem is reported.
+fn reinstating(e: RegisterError, w: &Write) -> RegisterError {
+    match e {
+        RegisterError::Invalid(problems)
+            if problems.iter().any(Problem::is_error)
+                && problems
+                    .iter()
+                    .filter(|p| p.is_error())
+                    .all(|p| p.code == Code::InvalidTransition) =>
+        {
+            RegisterError::Forbidden {
+                action: Action::Reinstate,
+                actor: w.actor.clone(),
+                role: w.role,
+            }
+        }
+        other => other,
     }
 }
 

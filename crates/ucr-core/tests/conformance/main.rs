@@ -8,6 +8,7 @@ mod history;
 mod import;
 mod lifecycle;
 mod references;
+mod roles;
 mod schema;
 mod search;
 mod uniqueness;
