@@ -1,25 +1,20 @@
 //! The fast path of a load: entries are checked a chunk at a time against facts read ahead
-//! in a few queries (registry numbers, references, ISILs, inventory numbers), and written in
-//! multi-row statements (SQLite) or `COPY` (PostgreSQL). The rules are the same functions as
-//! a single write's; only where their facts come from differs.
+//! in a few queries (registry numbers, references, ISILs, inventory numbers), and written
+//! together (see `store::batch`). The rules are the same functions as a single write's; only
+//! where their facts come from differs.
 
 use crate::error::RegisterError;
 use crate::problem::Problem;
 use crate::store::connection::Db;
 use crate::store::rows::{EntryRow, RevisionRow};
-use crate::store::schema::{entries, revisions};
-use crate::store::{Facts, Located, Prepared};
+use crate::store::{self, Facts, Located, Prepared};
 use crate::vocab::Kind;
-use diesel::prelude::*;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-/// Entries checked and written together.
-pub const CHUNK: usize = 1000;
-
-/// SQLite binds at most 32 766 parameters per statement: rows per multi-row INSERT.
-const SQLITE_ROWS: usize = 1000;
+/// Entries checked and written together (and keys read ahead per statement).
+pub const CHUNK: usize = store::batch::IN_LIST;
 
 /// What the rules may ask about the entries of one chunk, read ahead, plus what the chunk
 /// itself has added so far.
@@ -89,20 +84,9 @@ impl Known {
         ids.retain(|i| !self.ids.contains_key(i));
         isils.retain(|i| !self.isils.contains_key(i));
         inventory.retain(|i| !self.inventory_read.contains(i));
-        type Row = (String, String, String, Option<String>);
-        let cols = (
-            entries::id,
-            entries::kind,
-            entries::registry_number,
-            entries::parent_id,
-        );
         let number_list: Vec<String> = numbers.iter().cloned().collect();
         for part in number_list.chunks(CHUNK) {
-            let rows: Vec<Row> = entries::table
-                .filter(entries::registry_number.eq_any(part))
-                .select(cols)
-                .load(c)?;
-            for (id, kind, number, parent) in rows {
+            for (id, kind, number, parent) in store::batch::holders_by_number(c, part)? {
                 self.remember(&id, &kind, &number, parent);
             }
         }
@@ -111,21 +95,13 @@ impl Known {
         }
         let id_list: Vec<String> = ids.into_iter().collect();
         for part in id_list.chunks(CHUNK) {
-            let rows: Vec<Row> = entries::table
-                .filter(entries::id.eq_any(part))
-                .select(cols)
-                .load(c)?;
-            for (id, kind, number, parent) in rows {
+            for (id, kind, number, parent) in store::batch::holders_by_id(c, part)? {
                 self.remember(&id, &kind, &number, parent);
             }
         }
         let isil_list: Vec<String> = isils.iter().cloned().collect();
         for part in isil_list.chunks(CHUNK) {
-            let rows: Vec<(Option<String>, String, String)> = entries::table
-                .filter(entries::isil_key.eq_any(part))
-                .select((entries::isil_key, entries::registry_number, entries::id))
-                .load(c)?;
-            for (key, number, id) in rows {
+            for (key, number, id) in store::batch::isil_holders(c, part)? {
                 if let Some(key) = key {
                     self.isils.insert(key, Some((number, id)));
                 }
@@ -136,16 +112,7 @@ impl Known {
         }
         let inventory_list: Vec<String> = inventory.iter().cloned().collect();
         for part in inventory_list.chunks(CHUNK) {
-            let rows: Vec<(Option<String>, Option<String>, String, String)> = entries::table
-                .filter(entries::inventory_number.eq_any(part))
-                .select((
-                    entries::inventory_scope,
-                    entries::inventory_number,
-                    entries::registry_number,
-                    entries::id,
-                ))
-                .load(c)?;
-            for (scope, number, registry, id) in rows {
+            for (scope, number, registry, id) in store::batch::inventory_holders(c, part)? {
                 if let (Some(scope), Some(number)) = (scope, number) {
                     self.inventories.insert((scope, number), (registry, id));
                 }
@@ -201,32 +168,7 @@ impl Known {
         let entry_rows = std::mem::take(&mut self.entry_rows);
         let revision_rows = std::mem::take(&mut self.revision_rows);
         *self = Known::default();
-        if entry_rows.is_empty() {
-            return Ok(());
-        }
-        match c {
-            Db::Sqlite(s) => {
-                for part in entry_rows.chunks(SQLITE_ROWS) {
-                    diesel::insert_into(entries::table)
-                        .values(part)
-                        .execute(s)?;
-                }
-                for part in revision_rows.chunks(SQLITE_ROWS) {
-                    diesel::insert_into(revisions::table)
-                        .values(part)
-                        .execute(s)?;
-                }
-            }
-            Db::Pg(p) => {
-                diesel::copy_from(entries::table)
-                    .from_insertable(&entry_rows)
-                    .execute(p)?;
-                diesel::copy_from(revisions::table)
-                    .from_insertable(&revision_rows)
-                    .execute(p)?;
-            }
-        }
-        Ok(())
+        store::batch::write_created(c, &entry_rows, &revision_rows)
     }
 }
 

@@ -4,11 +4,9 @@
 
 use super::columns;
 use crate::error::RegisterError;
-use crate::store::schema::entries;
-use crate::store::{Filter, Register};
+use crate::store::{self, Filter, Register};
 use crate::vocab::Kind;
 use crate::Entry;
-use diesel::prelude::*;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::Write;
@@ -167,11 +165,9 @@ impl Register {
             return Ok(HashMap::new());
         }
         let mut conn = self.connection()?;
-        let rows: Vec<(String, String)> = entries::table
-            .filter(entries::id.eq_any(&ids))
-            .select((entries::id, entries::registry_number))
-            .load(&mut conn)?;
-        Ok(rows.into_iter().collect())
+        Ok(store::export::registry_numbers(&mut conn, &ids)?
+            .into_iter()
+            .collect())
     }
 }
 

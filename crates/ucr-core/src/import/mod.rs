@@ -15,9 +15,8 @@ use crate::draft::ASSIGNED;
 use crate::error::RegisterError;
 use crate::problem::Problem;
 use crate::roles::Action;
-use crate::store::schema::{imports, revision_log, revisions};
 use crate::store::{self, Register, Write};
-use crate::vocab::{Kind, Operation};
+use crate::vocab::Kind;
 use crate::{check, Checked};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -712,32 +711,30 @@ impl Register {
     /// Every recorded import, newest first.
     pub fn imports(&self) -> Result<Vec<Import>, RegisterError> {
         let mut conn = self.connection()?;
-        Ok(imports::table.order(imports::id.desc()).load(&mut conn)?)
+        store::imports::all(&mut conn)
     }
 
     /// One recorded import.
     pub fn import_record(&self, id: &str) -> Result<Import, RegisterError> {
         let mut conn = self.connection()?;
-        imports::table
-            .filter(imports::id.eq(id.trim().to_lowercase()))
-            .first(&mut conn)
-            .optional()?
+        store::imports::find(&mut conn, &id.trim().to_lowercase())?
             .ok_or_else(|| RegisterError::NotFound(format!("import {id}")))
     }
 
     /// Undoes a committed import as one operation: entries it created are deleted, entries it
-    /// updated get their previous state back. Refused, with the entries concerned, when any of
-    /// them changed since.
+    /// updated get their previous state back, the last changed first. Refused, with the
+    /// entries concerned, when any of them changed since.
+    ///
+    /// Reads and deletes go a chunk of entries at a time, in a few statements each; an entry
+    /// given its previous state back is written as a single update is (the rules need the
+    /// register as it stands at that point).
     pub fn undo_import(&self, id: &str, w: &Write) -> Result<Import, RegisterError> {
         w.require(Action::UndoImport)?;
         let id = id.trim().to_lowercase();
         let mut conn = self.connection()?;
         conn.transaction::<_, RegisterError, _>(|c| {
             let mut counters = store::Counters::take(c)?;
-            let import: Import = imports::table
-                .filter(imports::id.eq(&id))
-                .first(c)
-                .optional()?
+            let import = store::imports::find(c, &id)?
                 .ok_or_else(|| RegisterError::NotFound(format!("import {id}")))?;
             if import.status != "committed" {
                 return Err(RegisterError::NotUndoable(format!(
@@ -745,88 +742,110 @@ impl Register {
                     import.status
                 )));
             }
-            let own: Vec<(i64, String, String)> = revisions::table
-                .filter(revisions::import_id.eq(&id))
-                .order(revisions::seq.asc())
-                .select((revisions::seq, revisions::entry_id, revisions::operation))
-                .load(c)?;
-            // Entries changed since the import: a later revision than the import's own.
-            let mut changed = Vec::new();
-            let mut touched: Vec<(String, String, i64)> = Vec::new();
-            for (seq_own, entry_id, op) in &own {
-                if touched.iter().any(|(e, _, _)| e == entry_id) {
-                    continue;
-                }
-                let last: Option<i64> = revisions::table
-                    .filter(revisions::entry_id.eq(entry_id))
-                    .select(diesel::dsl::max(revisions::seq))
-                    .first(c)?;
-                let own_last = own
-                    .iter()
-                    .filter(|(_, e, _)| e == entry_id)
-                    .map(|(s, _, _)| *s)
-                    .max();
-                if last > own_last {
-                    // A deleted entry is named by the registry number of its last state.
-                    let body: Option<String> = revision_log::table
-                        .filter(revision_log::entry_id.eq(entry_id))
-                        .order(revision_log::seq.desc())
-                        .select(revision_log::body)
-                        .first::<Option<String>>(c)
-                        .optional()?
-                        .flatten();
-                    let number = body
-                        .and_then(|b| serde_json::from_str::<Value>(&b).ok())
-                        .and_then(|v| v["registry_number"].as_str().map(str::to_string));
-                    changed.push(number.unwrap_or_else(|| entry_id.clone()));
-                }
-                touched.push((entry_id.clone(), op.clone(), *seq_own));
-            }
+            let touched = touched(&store::imports::own_revisions(c, &id)?);
+            // Entries changed since the import (a later revision than the import's own), in
+            // the order the import first changed them, each named by the registry number of
+            // its last state (a deleted entry's too).
+            let mut changed: std::collections::HashMap<String, String> =
+                store::imports::changed_since(c, &id)?
+                    .into_iter()
+                    .map(|last| {
+                        let number = last
+                            .body
+                            .and_then(|b| serde_json::from_str::<Value>(&b).ok())
+                            .and_then(|v| v["registry_number"].as_str().map(str::to_string));
+                        let name = number.unwrap_or_else(|| last.entry_id.clone());
+                        (last.entry_id, name)
+                    })
+                    .collect();
             if !changed.is_empty() {
-                return Err(RegisterError::ChangedSince { entries: changed });
+                let entries = touched
+                    .iter()
+                    .filter_map(|t| changed.remove(&t.entry_id))
+                    .collect();
+                return Err(RegisterError::ChangedSince { entries });
             }
             let w = Write {
                 reason: Some(format!("undo of import {id}")),
                 ..w.clone()
             };
-            for (entry_id, op, first_seq) in touched.iter().rev() {
-                let Some(current) = store::find(c, entry_id)? else {
-                    continue;
-                };
-                if op == Operation::Create.as_str() {
-                    store::remove(c, current, &w, &mut counters, None)?;
-                } else {
-                    let (seq, before): (i64, Option<String>) = revision_log::table
-                        .filter(revision_log::entry_id.eq(entry_id))
-                        .filter(revision_log::seq.lt(first_seq))
-                        .order(revision_log::seq.desc())
-                        .select((revision_log::seq, revision_log::body))
-                        .first(c)?;
-                    let previous = store::rows::entry_from_body(&store::rows::logged_body(
-                        seq, entry_id, before,
-                    )?)?;
-                    store::save_update(
-                        c,
-                        current,
-                        previous.record,
-                        Vec::new(),
-                        &w,
-                        &mut counters,
-                        None,
-                    )?;
-                }
+            let mut end = touched.len();
+            while end > 0 {
+                let start = end.saturating_sub(batch::CHUNK);
+                let part = &touched[start..end];
+                undo_part(c, &id, part, &w, &mut counters)?;
+                end = start;
             }
             counters.flush(c)?;
-            diesel::update(imports::table.filter(imports::id.eq(&id)))
-                .set((
-                    imports::status.eq("undone"),
-                    imports::undone_at.eq(Some(crate::store::naive_now())),
-                    imports::undone_by.eq(Some(w.actor.clone())),
-                ))
-                .execute(c)?;
-            Ok(imports::table.filter(imports::id.eq(&id)).first(c)?)
+            store::imports::mark_undone(c, &id, &w.actor)?;
+            store::imports::find(c, &id)?
+                .ok_or_else(|| RegisterError::NotFound(format!("import {id}")))
         })
     }
+}
+
+/// An entry an import changed: its id, whether the import created it, and the import's
+/// first revision of it.
+struct Touched {
+    entry_id: String,
+    created: bool,
+    first_seq: i64,
+}
+
+/// The entries an import changed, in the order it first changed them.
+fn touched(own: &[store::imports::Own]) -> Vec<Touched> {
+    let mut seen = std::collections::HashSet::with_capacity(own.len());
+    own.iter()
+        .filter(|o| seen.insert(o.entry_id.as_str()))
+        .map(|o| Touched {
+            entry_id: o.entry_id.clone(),
+            created: o.created,
+            first_seq: o.seq,
+        })
+        .collect()
+}
+
+/// Undoes the changes of an import to these entries, the last first: created ones are
+/// deleted, updated ones get the state before the import back.
+fn undo_part(
+    c: &mut store::connection::Db,
+    id: &str,
+    part: &[Touched],
+    w: &Write,
+    counters: &mut store::Counters,
+) -> Result<(), RegisterError> {
+    let ids: Vec<&str> = part.iter().map(|t| t.entry_id.as_str()).collect();
+    let mut current = store::batch::entries_by_id(c, &ids)?;
+    let mut before = std::collections::HashMap::new();
+    if let (Some(first), Some(last)) = (part.first(), part.last()) {
+        if part.iter().any(|t| !t.created) {
+            for s in store::imports::states_before(c, id, first.first_seq, last.first_seq)? {
+                before.insert(s.entry_id, (s.seq, s.body));
+            }
+        }
+    }
+    // Consecutive deletes go together; an update waits for the deletes before it.
+    let mut gone = Vec::new();
+    for t in part.iter().rev() {
+        let Some(entry) = current.remove(&t.entry_id) else {
+            continue;
+        };
+        if t.created {
+            gone.push(entry);
+            continue;
+        }
+        store::batch::remove_all(c, std::mem::take(&mut gone), w, counters)?;
+        let (seq, body) = before.remove(&t.entry_id).ok_or_else(|| {
+            RegisterError::Database(format!(
+                "no state of entry {} before the import was found",
+                t.entry_id
+            ))
+        })?;
+        let previous =
+            store::rows::entry_from_body(&store::rows::logged_body(seq, &t.entry_id, body)?)?;
+        store::save_update(c, entry, previous.record, Vec::new(), w, counters, None)?;
+    }
+    store::batch::remove_all(c, gone, w, counters)
 }
 
 fn record(
@@ -838,36 +857,26 @@ fn record(
     status: &str,
     report: &ImportReport,
 ) -> Result<(), RegisterError> {
-    diesel::insert_into(imports::table)
-        .values((
-            imports::id.eq(id),
-            imports::actor.eq(&options.writer.actor),
-            imports::started_at.eq(started_at),
-            imports::finished_at.eq(crate::store::naive_now()),
-            imports::files.eq(serde_json::to_string(files).unwrap_or_default()),
-            imports::mode.eq(options.mode.as_str()),
-            imports::atomic.eq(options.atomic),
-            imports::status.eq(status),
-            // A refused load wrote nothing: its record counts only the rejected rows.
-            imports::created.eq(if status == "committed" {
-                report.created as i64
-            } else {
-                0
-            }),
-            imports::updated.eq(if status == "committed" {
-                report.updated as i64
-            } else {
-                0
-            }),
-            imports::unchanged.eq(if status == "committed" {
-                report.unchanged as i64
-            } else {
-                0
-            }),
-            imports::rejected.eq(report.rejected as i64),
-        ))
-        .execute(c)?;
-    Ok(())
+    // A refused load wrote nothing: its record counts only the rejected rows.
+    let committed = status == "committed";
+    let written = |n: u64| if committed { n as i64 } else { 0 };
+    store::imports::record(
+        c,
+        &store::imports::NewImport {
+            id,
+            actor: &options.writer.actor,
+            started_at,
+            finished_at: crate::store::naive_now(),
+            files: serde_json::to_string(files).unwrap_or_default(),
+            mode: options.mode.as_str(),
+            atomic: options.atomic,
+            status,
+            created: written(report.created),
+            updated: written(report.updated),
+            unchanged: written(report.unchanged),
+            rejected: report.rejected as i64,
+        },
+    )
 }
 
 #[cfg(test)]

@@ -11,8 +11,11 @@
 //! row changes or is deleted. Readers of history and of the change feed read the view
 //! `revision_log`, which gives every revision its body.
 
+pub(crate) mod batch;
 pub(crate) mod bulk;
 pub mod connection;
+pub(crate) mod export;
+pub(crate) mod imports;
 pub(crate) mod index;
 pub(crate) mod rows;
 pub(crate) mod schema;

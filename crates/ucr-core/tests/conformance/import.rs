@@ -1192,3 +1192,145 @@ fn a_load_into_an_empty_register_builds_its_indexes_once_and_leaves_them_as_defi
         }
     });
 }
+
+/// The `n`th synthetic entry of the set the large-undo test uses.
+fn synthetic(n: u64) -> Value {
+    ucr_core::synthetic::entry(n, 11)
+}
+
+fn synthetic_number(n: u64) -> String {
+    synthetic(n)["registry_number"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Synthetic entries `from..to`, each with its English name changed.
+fn renamed(from: u64, to: u64, name: &str) -> Vec<Value> {
+    (from..to)
+        .map(|n| {
+            let mut v = synthetic(n);
+            v["name"]["en"] = json!(format!("{name} {n}"));
+            v
+        })
+        .collect()
+}
+
+#[test]
+fn undo_of_a_large_import_names_exactly_the_entries_changed_since_or_restores_everything() {
+    each_backend(|register| {
+        // The register before: 800 entries of one load.
+        let first: Vec<Value> = (0..800).map(synthetic).collect();
+        let report = load(register, &[("first.ndjson", &ndjson(&first))], &options());
+        assert_clean(&report, 800);
+
+        // A large upsert: 600 of them changed, 2 400 new ones (museums and objects that refer
+        // to them among them).
+        let mut rows = renamed(0, 600, "Renamed");
+        rows.extend((800..3200).map(synthetic));
+        let big = load(register, &[("big.ndjson", &ndjson(&rows))], &upsert());
+        assert_eq!(counts(&big), (2400, 600, 0, 0), "{:?}", big.rows);
+        let big = big.import_id.unwrap().to_string();
+
+        // Changed since: two it updated, three it created (one of them deleted).
+        register
+            .patch(
+                &synthetic_number(300),
+                &json!({"founded_year": 1950}),
+                &clerk(),
+            )
+            .unwrap();
+        register
+            .set_status(
+                &synthetic_number(10),
+                ucr_core::Status::Suspended,
+                None,
+                &clerk(),
+            )
+            .unwrap();
+        for n in [2900, 1000] {
+            register
+                .patch(&synthetic_number(n), &json!({"region": "AZ-SA"}), &clerk())
+                .unwrap();
+        }
+        register.delete(&synthetic_number(1600), &admin()).unwrap();
+        let before = snapshot(register);
+        let feed_before = assert_gapless(register);
+        match register.undo_import(&big, &admin()) {
+            // In the order the import wrote them (the file's).
+            Err(RegisterError::ChangedSince { entries }) => assert_eq!(
+                entries,
+                [10, 300, 1000, 1600, 2900].map(synthetic_number).to_vec()
+            ),
+            other => panic!("expected ChangedSince, got {other:?}"),
+        }
+        assert_eq!(assert_gapless(register), feed_before);
+        assert_same(&before, &snapshot(register));
+        assert_eq!(register.import_record(&big).unwrap().status, "committed");
+
+        // A fresh large upsert: 200 entries of the first load changed, 2 000 new ones.
+        let mut rows = renamed(600, 800, "Changed");
+        rows.extend((3200..5200).map(synthetic));
+        let fresh = load(register, &[("fresh.ndjson", &ndjson(&rows))], &upsert());
+        assert_eq!(counts(&fresh), (2000, 200, 0, 0), "{:?}", fresh.rows);
+        let fresh = fresh.import_id.unwrap().to_string();
+        let loaded = snapshot(register);
+        let feed_loaded = assert_gapless(register);
+
+        // A later object that refers to a museum the load created refuses the undo, which
+        // leaves everything as it was.
+        let museum = synthetic_number(4003);
+        let mut object = synthetic(4007);
+        object["registry_number"] = json!("HER-09000001");
+        object["museum_id"] = json!(museum);
+        object["inventory_number"] = json!("later-1");
+        register.create(object, &clerk()).unwrap();
+        let with_object = snapshot(register);
+        match register.undo_import(&fresh, &admin()) {
+            Err(RegisterError::Referenced { referrers }) => {
+                assert_eq!(referrers, vec!["HER-09000001".to_string()]);
+            }
+            other => panic!("expected Referenced, got {other:?}"),
+        }
+        assert_same(&with_object, &snapshot(register));
+        assert_eq!(assert_gapless(register), feed_loaded + 1);
+        register.delete("HER-09000001", &admin()).unwrap();
+        assert_same(&loaded, &snapshot(register));
+
+        // Undone: the register as before the load, but for the versions of the entries it
+        // changed (two more: the change and its undo).
+        let undone = register.undo_import(&fresh, &admin()).unwrap();
+        assert_eq!(undone.status, "undone");
+        assert_eq!(assert_gapless(register), feed_loaded + 2 + 2200);
+        let now = snapshot(register);
+        assert_eq!(now.len(), before.len());
+        assert_eq!(entry_count(register), before.len() as i64);
+        let mut expected = before.clone();
+        for n in 600..800 {
+            let e = expected.get_mut(&synthetic_number(n)).unwrap();
+            e["version"] = json!(e["version"].as_i64().unwrap() + 2);
+        }
+        assert_same(&expected, &now);
+        for n in [600, 799] {
+            let history = register.history(&synthetic_number(n)).unwrap();
+            let last = history.last().unwrap();
+            assert_eq!(last.operation, Operation::Update);
+            assert_eq!(last.actor, "admin-elvin");
+            assert_eq!(last.reason, Some(format!("undo of import {fresh}")));
+            assert_eq!(last.import_id, None);
+            assert_eq!(last.entry.record, history[0].entry.record);
+        }
+        for n in [3200, 4003, 4007, 5199] {
+            let number = synthetic_number(n);
+            assert!(matches!(
+                register.get(&number),
+                Err(RegisterError::NotFound(_))
+            ));
+            let history = register.history(&number).unwrap();
+            let ops: Vec<_> = history.iter().map(|r| (r.operation, r.version)).collect();
+            assert_eq!(ops, vec![(Operation::Create, 1), (Operation::Delete, 2)]);
+            assert_eq!(history[1].reason, Some(format!("undo of import {fresh}")));
+            assert_eq!(history[1].import_id, None);
+        }
+    });
+}

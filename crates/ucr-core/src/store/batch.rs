@@ -1,0 +1,236 @@
+//! Many entries at a time: what a load reads ahead of a chunk of entries and writes for it
+//! (multi-row statements on SQLite, `COPY` on PostgreSQL), and the removal of many entries by
+//! an undo. A caller passes at most [`IN_LIST`] keys per call.
+
+use super::connection::Db;
+use super::rows::{EntryRow, RevisionRow};
+use super::schema::{entries, revisions};
+use super::{body_of, remove, revision_row, Counters, Write};
+use crate::error::RegisterError;
+use crate::model::Entry;
+use crate::vocab::Operation;
+use diesel::prelude::*;
+use std::collections::{HashMap, HashSet};
+
+/// Keys per statement: SQLite binds at most 32 766 parameters, and the referrers of a removal
+/// name each key three times.
+pub(crate) const IN_LIST: usize = 1000;
+
+/// SQLite binds at most 32 766 parameters per statement: rows per multi-row INSERT.
+const SQLITE_ROWS: usize = 1000;
+
+/// An entry as a reference sees it: id, kind, registry number, parent id.
+pub(crate) type Holder = (String, String, String, Option<String>);
+
+const HOLDER: (
+    entries::id,
+    entries::kind,
+    entries::registry_number,
+    entries::parent_id,
+) = (
+    entries::id,
+    entries::kind,
+    entries::registry_number,
+    entries::parent_id,
+);
+
+/// The entries with these registry numbers.
+pub(crate) fn holders_by_number(
+    c: &mut Db,
+    numbers: &[String],
+) -> Result<Vec<Holder>, RegisterError> {
+    Ok(entries::table
+        .filter(entries::registry_number.eq_any(numbers))
+        .select(HOLDER)
+        .load(c)?)
+}
+
+/// The entries with these ids.
+pub(crate) fn holders_by_id(c: &mut Db, ids: &[String]) -> Result<Vec<Holder>, RegisterError> {
+    Ok(entries::table
+        .filter(entries::id.eq_any(ids))
+        .select(HOLDER)
+        .load(c)?)
+}
+
+/// (ISIL key, registry number, id) of the entries holding these ISIL keys.
+pub(crate) fn isil_holders(
+    c: &mut Db,
+    keys: &[String],
+) -> Result<Vec<(Option<String>, String, String)>, RegisterError> {
+    Ok(entries::table
+        .filter(entries::isil_key.eq_any(keys))
+        .select((entries::isil_key, entries::registry_number, entries::id))
+        .load(c)?)
+}
+
+/// (scope, inventory number, registry number, id) of the entries holding these inventory
+/// numbers, in any scope.
+#[allow(clippy::type_complexity)]
+pub(crate) fn inventory_holders(
+    c: &mut Db,
+    numbers: &[String],
+) -> Result<Vec<(Option<String>, Option<String>, String, String)>, RegisterError> {
+    Ok(entries::table
+        .filter(entries::inventory_number.eq_any(numbers))
+        .select((
+            entries::inventory_scope,
+            entries::inventory_number,
+            entries::registry_number,
+            entries::id,
+        ))
+        .load(c)?)
+}
+
+/// Writes new entries and their revisions.
+pub(crate) fn write_created(
+    c: &mut Db,
+    entry_rows: &[EntryRow],
+    revision_rows: &[RevisionRow],
+) -> Result<(), RegisterError> {
+    if !entry_rows.is_empty() {
+        match c {
+            Db::Sqlite(s) => {
+                for part in entry_rows.chunks(SQLITE_ROWS) {
+                    diesel::insert_into(entries::table)
+                        .values(part)
+                        .execute(s)?;
+                }
+            }
+            Db::Pg(p) => {
+                diesel::copy_from(entries::table)
+                    .from_insertable(entry_rows)
+                    .execute(p)?;
+            }
+        }
+    }
+    write_revisions(c, revision_rows)
+}
+
+fn write_revisions(c: &mut Db, rows: &[RevisionRow]) -> Result<(), RegisterError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    match c {
+        Db::Sqlite(s) => {
+            for part in rows.chunks(SQLITE_ROWS) {
+                diesel::insert_into(revisions::table)
+                    .values(part)
+                    .execute(s)?;
+            }
+        }
+        Db::Pg(p) => {
+            diesel::copy_from(revisions::table)
+                .from_insertable(rows)
+                .execute(p)?;
+        }
+    }
+    Ok(())
+}
+
+/// The entries with these ids (those that exist), by id.
+pub(crate) fn entries_by_id(
+    c: &mut Db,
+    ids: &[&str],
+) -> Result<HashMap<String, Entry>, RegisterError> {
+    let bodies: Vec<String> = entries::table
+        .filter(entries::id.eq_any(ids))
+        .select(entries::body)
+        .load(c)?;
+    bodies
+        .iter()
+        .map(|b| super::rows::entry_from_body(b).map(|e| (e.id.to_string(), e)))
+        .collect()
+}
+
+/// Deletes entries one after the other, in the order given, as [`remove`] would one by one:
+/// each keeps its last state in a revision, and the first one another entry still refers to
+/// (one not deleted before it) refuses the whole with its referrers.
+pub(crate) fn remove_all(
+    c: &mut Db,
+    gone: Vec<Entry>,
+    w: &Write,
+    counters: &mut Counters,
+) -> Result<(), RegisterError> {
+    if gone.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = gone.iter().map(|e| e.id.to_string()).collect();
+    // Who refers to which of them, as the register stands before the first is deleted.
+    let referring: Vec<(String, Option<String>, Option<String>, Option<String>)> = entries::table
+        .filter(
+            entries::parent_id
+                .eq_any(&ids)
+                .or(entries::reserve_id.eq_any(&ids))
+                .or(entries::museum_id.eq_any(&ids)),
+        )
+        .select((
+            entries::id,
+            entries::parent_id,
+            entries::reserve_id,
+            entries::museum_id,
+        ))
+        .load(c)?;
+    let mut referrers: HashMap<String, Vec<String>> = HashMap::new();
+    for (referrer, parent, reserve, museum) in referring {
+        for target in [parent, reserve, museum].into_iter().flatten() {
+            if target != referrer {
+                referrers.entry(target).or_default().push(referrer.clone());
+            }
+        }
+    }
+    let mut deleted: HashSet<String> = HashSet::with_capacity(gone.len());
+    let mut pending: Vec<String> = Vec::with_capacity(gone.len());
+    let mut rows: Vec<RevisionRow> = Vec::with_capacity(gone.len());
+    for (current, id) in gone.into_iter().zip(ids) {
+        let held = referrers
+            .get(&id)
+            .is_some_and(|by| by.iter().any(|r| !deleted.contains(r)));
+        if held {
+            // The register as it would be at this point, and the refusal as one removal
+            // words it.
+            delete(c, &pending, &rows)?;
+            pending.clear();
+            rows.clear();
+            remove(c, current, w, counters, None)?;
+        } else {
+            let mut last = current;
+            last.version += 1;
+            let body = body_of(&last)?;
+            rows.push(revision_row(
+                &last,
+                Some(body),
+                Operation::Delete,
+                w,
+                counters,
+                None,
+            ));
+            pending.push(id.clone());
+        }
+        deleted.insert(id);
+    }
+    delete(c, &pending, &rows)
+}
+
+/// Keeps the current bodies of entries in their revisions, deletes the entries, and writes
+/// the revisions of the deletes.
+fn delete(c: &mut Db, ids: &[String], rows: &[RevisionRow]) -> Result<(), RegisterError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    diesel::update(
+        revisions::table
+            .filter(revisions::entry_id.eq_any(ids))
+            .filter(revisions::body.is_null()),
+    )
+    .set(
+        revisions::body.eq(entries::table
+            .filter(entries::id.eq(revisions::entry_id))
+            .filter(entries::version.eq(revisions::version))
+            .select(entries::body)
+            .single_value()),
+    )
+    .execute(c)?;
+    diesel::delete(entries::table.filter(entries::id.eq_any(ids))).execute(c)?;
+    write_revisions(c, rows)
+}
