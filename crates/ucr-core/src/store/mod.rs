@@ -16,7 +16,7 @@ pub mod connection;
 pub(crate) mod rows;
 pub(crate) mod schema;
 
-use crate::check::{check, format_registry_number, merge_patch, parse_registry_number};
+use crate::check::{check, format_registry_number, parse_registry_number};
 use crate::error::RegisterError;
 use crate::model::{Details, Entry, EntryRef, HeritageDetails, Record};
 use crate::problem::{Code, Problem};
@@ -313,7 +313,7 @@ impl Register {
         }
         self.update(key, w, |current| {
             let mut doc = current.record_json();
-            merge_patch(&mut doc, patch);
+            json_patch::merge(&mut doc, patch);
             Ok(doc)
         })
     }
