@@ -321,31 +321,43 @@ fn export_to_file(register: &Register, options: &ExportOptions, path: &Path) -> 
     let name = target
         .file_name()
         .with_context(|| format!("--output {}: name a file", path.display()))?;
-    let mut partial_name = std::ffi::OsString::from(".");
-    partial_name.push(name);
-    partial_name.push(format!(".partial-{}", std::process::id()));
-    let partial = target.with_file_name(partial_name);
-    let written = (|| -> Result<u64> {
-        let file = std::fs::File::create(&partial)
-            .with_context(|| format!("creating {}", partial.display()))?;
-        if let Some(p) = permissions {
-            file.set_permissions(p)
-                .with_context(|| format!("setting the permissions of {}", partial.display()))?;
-        }
-        let mut out = std::io::BufWriter::new(file);
-        let count = register.export(options, &mut out)?;
-        out.into_inner()
-            .map_err(|e| e.into_error())
-            .and_then(|file| file.sync_all())
-            .with_context(|| format!("writing {}", partial.display()))?;
-        std::fs::rename(&partial, &target)
-            .with_context(|| format!("renaming {} to {}", partial.display(), target.display()))?;
-        Ok(count)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&partial);
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(name);
+    prefix.push(".partial-");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    // A new file gets what `File::create` would give it: read and write for all, less the
+    // umask (a temporary file is otherwise only the owner's).
+    #[cfg(unix)]
+    if permissions.is_none() {
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     }
-    written
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // Removed when dropped, unless it became `target`.
+    let partial = builder
+        .tempfile_in(dir)
+        .with_context(|| format!("creating {}…", dir.join(&prefix).display()))?;
+    if let Some(p) = permissions {
+        partial
+            .as_file()
+            .set_permissions(p)
+            .with_context(|| format!("setting the permissions of {}", partial.path().display()))?;
+    }
+    let shown = partial.path().display().to_string();
+    let mut out = std::io::BufWriter::new(partial);
+    let count = register.export(options, &mut out)?;
+    let partial = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|file| file.as_file().sync_all().map(|()| file))
+        .with_context(|| format!("writing {shown}"))?;
+    partial
+        .persist(&target)
+        .with_context(|| format!("renaming {shown} to {}", target.display()))?;
+    Ok(count)
 }
 
 #[derive(clap::Args)]
