@@ -17,6 +17,7 @@ pub(crate) mod rows;
 pub(crate) mod schema;
 
 use crate::check::{check, format_registry_number, parse_registry_number};
+use crate::cursor::ListCursor;
 use crate::error::RegisterError;
 use crate::model::{Details, Entry, EntryRef, HeritageDetails, Record};
 use crate::problem::{Code, Problem};
@@ -374,7 +375,8 @@ impl Register {
         })
     }
 
-    /// Lists entries, oldest first, `limit` (1–1000) at a time after `cursor`.
+    /// Lists entries, oldest first, `limit` (1–1000) at a time after `cursor` (a
+    /// [`ListCursor`]: the `next_cursor` of the previous page).
     pub fn list(
         &self,
         filter: &Filter,
@@ -382,14 +384,24 @@ impl Register {
         cursor: Option<&str>,
     ) -> Result<Listing, RegisterError> {
         let limit = limit.clamp(1, PAGE_MAX);
+        let after = match cursor.map(str::parse::<ListCursor>).transpose() {
+            Ok(after) => after,
+            Err(e) => {
+                return Err(RegisterError::Invalid(vec![Problem::error(
+                    "",
+                    Code::Format,
+                    e.to_string(),
+                )]))
+            }
+        };
         let mut conn = self.pool.get()?;
         let total = filtered(filter).count().get_result::<i64>(&mut conn)?;
         let mut query = filtered(filter)
             .select(entries::body)
             .order(entries::id.asc())
             .limit(limit + 1);
-        if let Some(after) = cursor {
-            query = query.filter(entries::id.gt(after.to_string()));
+        if let Some(c) = after {
+            query = query.filter(entries::id.gt(c.after.to_string()));
         }
         let bodies: Vec<String> = query.load(&mut conn)?;
         let mut items = bodies
@@ -398,7 +410,7 @@ impl Register {
             .collect::<Result<Vec<_>, _>>()?;
         let next_cursor = if items.len() as i64 > limit {
             items.truncate(limit as usize);
-            items.last().map(|e| e.id.to_string())
+            items.last().map(|e| ListCursor { after: e.id }.to_string())
         } else {
             None
         };
