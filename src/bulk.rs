@@ -9,20 +9,98 @@ use ucr_core::import::read::Format;
 use ucr_core::import::{ImportReport, Mode, Options, Outcome, Source};
 use ucr_core::{Action, Filter, Kind, Register, Status, Write};
 
+// The values of the options, as clap reads them (its help lists each enum's words).
+
+/// `--format` of `check` and `load`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FileFormat {
+    Json,
+    Ndjson,
+    Csv,
+}
+
+impl From<FileFormat> for Format {
+    fn from(f: FileFormat) -> Format {
+        match f {
+            FileFormat::Json => Format::Json,
+            FileFormat::Ndjson => Format::Ndjson,
+            FileFormat::Csv => Format::Csv,
+        }
+    }
+}
+
+/// `--mode` of `check` and `load`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LoadMode {
+    Create,
+    Upsert,
+}
+
+impl From<LoadMode> for Mode {
+    fn from(m: LoadMode) -> Mode {
+        match m {
+            LoadMode::Create => Mode::Create,
+            LoadMode::Upsert => Mode::Upsert,
+        }
+    }
+}
+
+/// `--report` of `check` and `load`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportStyle {
+    Text,
+    Json,
+}
+
+/// `--format` of `export`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFileFormat {
+    Ndjson,
+    Csv,
+    Geojson,
+}
+
+impl From<ExportFileFormat> for ExportFormat {
+    fn from(f: ExportFileFormat) -> ExportFormat {
+        match f {
+            ExportFileFormat::Ndjson => ExportFormat::Ndjson,
+            ExportFileFormat::Csv => ExportFormat::Csv,
+            ExportFileFormat::Geojson => ExportFormat::Geojson,
+        }
+    }
+}
+
+/// `--format` of `generate`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum GeneratedFormat {
+    Ndjson,
+    Json,
+}
+
+/// `--kind`: a word of the register's vocabulary (not listed in the help).
+fn kind_word(s: &str) -> Result<Kind, String> {
+    Kind::parse(s).ok_or_else(|| format!("one of {}", Kind::words().join(", ")))
+}
+
+/// `--status`: a word of the register's vocabulary (not listed in the help).
+fn status_word(s: &str) -> Result<Status, String> {
+    Status::parse(s).ok_or_else(|| format!("one of {}", Status::words().join(", ")))
+}
+
 #[derive(clap::Args)]
 pub struct LoadArgs {
     /// Files of entries: .json (array), .ndjson/.jsonl, .csv.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Format of every file, when the names do not tell.
-    #[arg(long, value_parser = ["json", "ndjson", "csv"])]
-    format: Option<String>,
-    /// Kind of the entries of CSV files without a `kind` column.
     #[arg(long)]
-    kind: Option<String>,
+    format: Option<FileFormat>,
+    /// Kind of the entries of CSV files without a `kind` column.
+    #[arg(long, value_parser = kind_word)]
+    kind: Option<Kind>,
     /// `create`: an existing registry number is a duplicate; `upsert`: update it.
-    #[arg(long, default_value = "create", value_parser = ["create", "upsert"])]
-    mode: String,
+    #[arg(long, default_value = "create")]
+    mode: LoadMode,
     /// Store the good rows and report the bad (default: all or nothing).
     #[arg(long = "continue", conflicts_with = "atomic")]
     keep_going: bool,
@@ -30,8 +108,8 @@ pub struct LoadArgs {
     #[arg(long)]
     atomic: bool,
     /// `text` for people, `json` for machines.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    report: String,
+    #[arg(long, default_value = "text")]
+    report: ReportStyle,
     /// Recorded as who loaded.
     #[arg(long, env = "UCR_ACTOR", default_value = "cli")]
     actor: String,
@@ -69,18 +147,11 @@ pub fn load(database: &str, args: LoadArgs, dry_run: bool) -> Result<ExitCode> {
         }
         _ => Register::open(database).with_context(|| format!("opening {database}"))?,
     };
-    let kind = match &args.kind {
-        Some(k) => Some(
-            Kind::parse(k)
-                .with_context(|| format!("--kind {k}: one of {}", Kind::words().join(", ")))?,
-        ),
-        None => None,
-    };
     let mut sources = Vec::new();
     for path in &args.files {
         let name = path.display().to_string();
-        let format = match &args.format {
-            Some(f) => Format::parse(f),
+        let format = match args.format {
+            Some(f) => Some(f.into()),
             None => Format::from_name(&name),
         }
         .with_context(|| format!("{name}: say --format json, ndjson or csv"))?;
@@ -92,14 +163,10 @@ pub fn load(database: &str, args: LoadArgs, dry_run: bool) -> Result<ExitCode> {
         });
     }
     let options = Options {
-        mode: if args.mode == "upsert" {
-            Mode::Upsert
-        } else {
-            Mode::Create
-        },
+        mode: args.mode.into(),
         atomic: !args.keep_going,
         dry_run,
-        kind,
+        kind: args.kind,
         // The command line acts for whoever may open the database: with the role its operation needs.
         writer: Write::by(args.actor.clone(), Action::Load.role()),
     };
@@ -122,7 +189,7 @@ pub fn load(database: &str, args: LoadArgs, dry_run: bool) -> Result<ExitCode> {
         bar.finish_and_clear();
     }
     let mut out = std::io::stdout().lock();
-    if args.report == "json" {
+    if let ReportStyle::Json = args.report {
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
     } else {
@@ -237,17 +304,17 @@ pub fn imports(database: &str, command: ImportsCommand) -> Result<ExitCode> {
 #[derive(clap::Args)]
 pub struct ExportArgs {
     /// ndjson, csv (needs --kind) or geojson.
-    #[arg(long, value_parser = ["ndjson", "csv", "geojson"])]
-    format: String,
-    /// Only this kind.
     #[arg(long)]
-    kind: Option<String>,
+    format: ExportFileFormat,
+    /// Only this kind.
+    #[arg(long, value_parser = kind_word)]
+    kind: Option<Kind>,
     /// Only this ISO 3166-2:AZ unit.
     #[arg(long)]
     region: Option<String>,
     /// Only this status.
-    #[arg(long)]
-    status: Option<String>,
+    #[arg(long, value_parser = status_word)]
+    status: Option<Status>,
     /// Write here instead of standard output.
     #[arg(long)]
     output: Option<PathBuf>,
@@ -259,16 +326,10 @@ pub struct ExportArgs {
 /// `ucr export`.
 pub fn export(database: &str, args: ExportArgs) -> Result<ExitCode> {
     let register = open_existing(database)?;
-    let format = ExportFormat::parse(&args.format).context("--format ndjson, csv or geojson")?;
+    let format = args.format.into();
     let filter = Filter {
-        kind: match &args.kind {
-            Some(k) => Some(Kind::parse(k).with_context(|| format!("--kind {k}"))?),
-            None => None,
-        },
-        status: match &args.status {
-            Some(s) => Some(Status::parse(s).with_context(|| format!("--status {s}"))?),
-            None => None,
-        },
+        kind: args.kind,
+        status: args.status,
         region: args.region.clone(),
         ..Default::default()
     };
@@ -322,31 +383,43 @@ fn export_to_file(register: &Register, options: &ExportOptions, path: &Path) -> 
     let name = target
         .file_name()
         .with_context(|| format!("--output {}: name a file", path.display()))?;
-    let mut partial_name = std::ffi::OsString::from(".");
-    partial_name.push(name);
-    partial_name.push(format!(".partial-{}", std::process::id()));
-    let partial = target.with_file_name(partial_name);
-    let written = (|| -> Result<u64> {
-        let file = std::fs::File::create(&partial)
-            .with_context(|| format!("creating {}", partial.display()))?;
-        if let Some(p) = permissions {
-            file.set_permissions(p)
-                .with_context(|| format!("setting the permissions of {}", partial.display()))?;
-        }
-        let mut out = std::io::BufWriter::new(file);
-        let count = register.export(options, &mut out)?;
-        out.into_inner()
-            .map_err(|e| e.into_error())
-            .and_then(|file| file.sync_all())
-            .with_context(|| format!("writing {}", partial.display()))?;
-        std::fs::rename(&partial, &target)
-            .with_context(|| format!("renaming {} to {}", partial.display(), target.display()))?;
-        Ok(count)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&partial);
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(name);
+    prefix.push(".partial-");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    // A new file gets what `File::create` would give it: read and write for all, less the
+    // umask (a temporary file is otherwise only the owner's).
+    #[cfg(unix)]
+    if permissions.is_none() {
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     }
-    written
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // Removed when dropped, unless it became `target`.
+    let partial = builder
+        .tempfile_in(dir)
+        .with_context(|| format!("creating {}…", dir.join(&prefix).display()))?;
+    if let Some(p) = permissions {
+        partial
+            .as_file()
+            .set_permissions(p)
+            .with_context(|| format!("setting the permissions of {}", partial.path().display()))?;
+    }
+    let shown = partial.path().display().to_string();
+    let mut out = std::io::BufWriter::new(partial);
+    let count = register.export(options, &mut out)?;
+    let partial = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|file| file.as_file().sync_all().map(|()| file))
+        .with_context(|| format!("writing {shown}"))?;
+    partial
+        .persist(&target)
+        .with_context(|| format!("renaming {shown} to {}", target.display()))?;
+    Ok(count)
 }
 
 #[derive(clap::Args)]
@@ -355,8 +428,8 @@ pub struct GenerateArgs {
     #[arg(long)]
     count: u64,
     /// ndjson (one entry per line) or json (one array).
-    #[arg(long, default_value = "ndjson", value_parser = ["ndjson", "json"])]
-    format: String,
+    #[arg(long, default_value = "ndjson")]
+    format: GeneratedFormat,
     /// Seed of the generator (the same seed gives the same set).
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -374,7 +447,7 @@ pub fn generate(args: GenerateArgs) -> Result<ExitCode> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = std::io::BufWriter::new(out);
-    let json = args.format == "json";
+    let json = matches!(args.format, GeneratedFormat::Json);
     if json {
         writeln!(out, "[")?;
     }

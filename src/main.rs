@@ -55,8 +55,8 @@ enum TokenCommand {
         #[arg(long)]
         name: String,
         /// reader, clerk or admin.
-        #[arg(long, value_parser = ["reader", "clerk", "admin"])]
-        role: String,
+        #[arg(long)]
+        role: TokenRole,
     },
     /// List tokens (names, roles, dates; never the tokens).
     List,
@@ -65,6 +65,24 @@ enum TokenCommand {
         /// The token's name.
         name: String,
     },
+}
+
+/// `--role` of `token create`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TokenRole {
+    Reader,
+    Clerk,
+    Admin,
+}
+
+impl From<TokenRole> for ucr_core::Role {
+    fn from(r: TokenRole) -> ucr_core::Role {
+        match r {
+            TokenRole::Reader => ucr_core::Role::Reader,
+            TokenRole::Clerk => ucr_core::Role::Clerk,
+            TokenRole::Admin => ucr_core::Role::Admin,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -100,9 +118,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .with_context(|| format!("opening {}", cli.database))?;
             match command {
                 TokenCommand::Create { name, role } => {
-                    let role =
-                        ucr_core::Role::parse(&role).context("role: reader, clerk or admin")?;
-                    println!("{}", register.create_token(&name, role)?);
+                    println!("{}", register.create_token(&name, role.into())?);
                 }
                 TokenCommand::List => {
                     for t in register.tokens()? {

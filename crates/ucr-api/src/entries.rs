@@ -7,6 +7,7 @@ use crate::State;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
+use ucr_core::cursor::ListCursor;
 use ucr_core::store::{Filter, PAGE_MAX};
 use ucr_core::vocab::*;
 use ucr_core::{Action, Entry, Register, RegisterError, Revision, Saved, Write};
@@ -208,7 +209,9 @@ fn list_filter(req: &HttpRequest, kind: Kind) -> Result<(Filter, i64, Option<Str
                     .ok_or_else(|| bad(&format!("limit is a whole number from 1 to {PAGE_MAX}")))?
             }
             "cursor" => {
-                uuid::Uuid::parse_str(&value).map_err(|_| bad("not a cursor from next_cursor"))?;
+                value
+                    .parse::<ListCursor>()
+                    .map_err(|e| bad(&e.to_string()))?;
                 cursor = Some(value);
             }
             n if n == type_field.0 => {

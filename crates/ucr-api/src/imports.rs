@@ -9,7 +9,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use futures_util::StreamExt;
 use serde_json::json;
-use std::io::Write as _;
+use std::io::{Seek as _, Write as _};
 use ucr_core::import::export::{ExportFormat, ExportOptions};
 use ucr_core::import::read::Format;
 use ucr_core::import::{Mode, Options, Outcome, Source};
@@ -56,16 +56,6 @@ fn flag(name: &str, value: &str) -> Result<bool, ApiError> {
 }
 
 /// A temporary file the body is spooled to, removed on drop.
-struct Spool {
-    path: std::path::PathBuf,
-}
-
-impl Drop for Spool {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
 async fn create(
     req: HttpRequest,
     mut payload: web::Payload,
@@ -128,12 +118,10 @@ async fn create(
             ))
         }
     };
-    // The body goes to a temporary file, so a large load never sits in memory.
-    let spool = Spool {
-        path: std::env::temp_dir().join(format!("ucr-import-{}", uuid::Uuid::now_v7().simple())),
-    };
-    let mut file = std::fs::File::create(&spool.path)
-        .map_err(|e| ApiError::internal(format!("spooling the body: {e}")))?;
+    // The body goes to a temporary file, so a large load never sits in memory. The file has
+    // no name: the system removes it when it is closed, whichever way this request ends.
+    let mut file =
+        tempfile::tempfile().map_err(|e| ApiError::internal(format!("spooling the body: {e}")))?;
     let mut size = 0usize;
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::bad_request(format!("reading the body: {e}")))?;
@@ -144,12 +132,10 @@ async fn create(
         file.write_all(&chunk)
             .map_err(|e| ApiError::internal(format!("spooling the body: {e}")))?;
     }
-    drop(file);
     let register = state.register.clone();
-    let path = spool.path.clone();
     let opts = options.clone();
     let report = blocking(move || {
-        let file = std::fs::File::open(&path).map_err(|e| {
+        file.rewind().map_err(|e| {
             ucr_core::RegisterError::Database(format!("reading the spooled body: {e}"))
         })?;
         let sources = vec![Source {
@@ -160,7 +146,6 @@ async fn create(
         register.import(sources, &opts, &mut |_| {})
     })
     .await?;
-    drop(spool);
     let body = serde_json::to_value(&report).unwrap_or_default();
     Ok(match report.outcome {
         Outcome::DryRun => HttpResponse::Ok().json(body),

@@ -24,11 +24,21 @@ fn utoipa_keeps_every_member_of_the_document() {
     let raw = ucr_api::openapi::document_raw();
     let through_utoipa = serde_json::to_value(ucr_api::openapi::document().unwrap()).unwrap();
     if raw != through_utoipa {
-        let _ = std::fs::write("/tmp/raw.json", serde_json::to_string(&raw).unwrap());
-        let _ = std::fs::write(
-            "/tmp/utoipa.json",
+        // Both documents are kept for a diff.
+        let dir = tempfile::Builder::new()
+            .prefix("ucr-openapi-")
+            .tempdir()
+            .unwrap()
+            .keep();
+        std::fs::write(dir.join("raw.json"), serde_json::to_string(&raw).unwrap()).unwrap();
+        std::fs::write(
+            dir.join("utoipa.json"),
             serde_json::to_string(&through_utoipa).unwrap(),
+        )
+        .unwrap();
+        panic!(
+            "utoipa changed the document: compare raw.json and utoipa.json in {}",
+            dir.display()
         );
     }
-    assert!(raw == through_utoipa);
 }

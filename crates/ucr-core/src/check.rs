@@ -1082,23 +1082,3 @@ pub fn parse_registry_number(n: &str) -> Option<(Kind, i64)> {
 pub fn format_registry_number(kind: Kind, n: i64) -> String {
     format!("{}-{n:06}", kind.prefix())
 }
-
-/// Applies a JSON Merge Patch (RFC 7396) to `target`.
-pub fn merge_patch(target: &mut Value, patch: &Value) {
-    let Value::Object(patch) = patch else {
-        *target = patch.clone();
-        return;
-    };
-    if !target.is_object() {
-        *target = Value::Object(serde_json::Map::new());
-    }
-    if let Value::Object(map) = target {
-        for (key, value) in patch {
-            if value.is_null() {
-                map.remove(key);
-            } else {
-                merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
-            }
-        }
-    }
-}

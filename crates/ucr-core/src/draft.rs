@@ -129,45 +129,107 @@ fn parse_value<T: serde::de::DeserializeOwned>(
     // Unknown members of nested objects are each reported at their own pointer, then left
     // out so that the rest of the value is still read.
     for _ in 0..64 {
-        match serde_json::from_value(value.clone()) {
+        let e = match serde_path_to_error::deserialize(value.clone()) {
             Ok(v) => return Some(v),
-            Err(e) => {
-                let message = e.to_string();
-                let unknown = message
-                    .strip_prefix("unknown field `")
-                    .and_then(|rest| rest.split_once('`'))
-                    .map(|(member, _)| member.to_string());
-                match unknown.and_then(|m| remove_member(&mut value, &m).map(|at| (m, at))) {
-                    Some((member, at)) => {
-                        let field = match at {
-                            Some(i) => pointer(&pointer(&pointer("", name), i), &member),
-                            None => pointer(&pointer("", name), &member),
-                        };
-                        problems.error(field, Code::UnknownField, message);
-                    }
-                    None => {
-                        problems.error(pointer("", name), Code::Format, message);
-                        return None;
-                    }
-                }
+            Err(e) => e,
+        };
+        let message = e.inner().to_string();
+        match unknown_member::<T>(e.path()) {
+            Some((at, member)) if remove_member(&mut value, at, &member) => {
+                let field = match at {
+                    Some(i) => pointer(&pointer(&pointer("", name), i), &member),
+                    None => pointer(&pointer("", name), &member),
+                };
+                problems.error(field, Code::UnknownField, message);
+            }
+            _ => {
+                problems.error(pointer("", name), Code::Format, message);
+                return None;
             }
         }
     }
     None
 }
 
-/// Removes `member` from an object, or from the first object of an array that has it;
-/// returns the array index (if any), or `None` when no object has the member.
-fn remove_member(value: &mut Value, member: &str) -> Option<Option<usize>> {
-    match value {
-        Value::Object(map) => map.remove(member).map(|_| None),
-        Value::Array(items) => items.iter_mut().enumerate().find_map(|(i, item)| {
-            item.as_object_mut()
-                .and_then(|m| m.remove(member))
-                .map(|_| Some(i))
-        }),
-        _ => None,
+/// Where a value read as `T` failed, when that is a member its object does not have: the
+/// index of the object in a list (if any) and the member's name.
+fn unknown_member<T: serde::de::DeserializeOwned>(
+    path: &serde_path_to_error::Path,
+) -> Option<(Option<usize>, String)> {
+    use serde_path_to_error::Segment;
+    let segments: Vec<&Segment> = path.iter().collect();
+    let (at, member) = match segments.as_slice() {
+        [Segment::Map { key }] => (None, key),
+        [Segment::Seq { index }, Segment::Map { key }] => (Some(*index), key),
+        _ => return None,
+    };
+    (!members::<T>().contains(&member.as_str())).then(|| (at, member.clone()))
+}
+
+/// Removes `member` from the object `value` is, or from its item `at`; whether it was there.
+fn remove_member(value: &mut Value, at: Option<usize>, member: &str) -> bool {
+    let object = match at {
+        None => value.as_object_mut(),
+        Some(i) => value.get_mut(i).and_then(Value::as_object_mut),
+    };
+    object.is_some_and(|o| o.remove(member).is_some())
+}
+
+/// The members serde reads from an object as a `T`: a struct's fields, or those of the items
+/// of a list of structs; none for anything else. Serde hands them to the deserializer of a
+/// struct, which is all this one does.
+fn members<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    use serde::de::{self, DeserializeSeed, Visitor};
+
+    struct Fields<'a>(&'a mut &'static [&'static str]);
+
+    fn stop<E: de::Error>() -> E {
+        E::custom("only the field names are read")
     }
+
+    impl<'de> de::Deserializer<'de> for Fields<'_> {
+        type Error = de::value::Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(stop())
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            *self.0 = fields;
+            Err(stop())
+        }
+
+        fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+            visitor.visit_seq(self)
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+
+    // A list: its first item tells.
+    impl<'de> de::SeqAccess<'de> for Fields<'_> {
+        type Error = de::value::Error;
+
+        fn next_element_seed<S: DeserializeSeed<'de>>(
+            &mut self,
+            seed: S,
+        ) -> Result<Option<S::Value>, Self::Error> {
+            seed.deserialize(Fields(&mut *self.0)).map(Some)
+        }
+    }
+
+    let mut fields: &'static [&'static str] = &[];
+    let _ = T::deserialize(Fields(&mut fields));
+    fields
 }
 
 impl Draft {

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod catalogue;
 pub mod check;
+pub mod cursor;
 pub mod draft;
 pub mod error;
 pub mod import;

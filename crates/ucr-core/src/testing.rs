@@ -18,7 +18,7 @@ pub struct Scratch {
     /// `sqlite` or `postgres`.
     pub backend: &'static str,
     admin: Option<(String, String)>,
-    _dir: Option<tempfile_dir::Dir>,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Scratch {
@@ -32,8 +32,11 @@ impl Scratch {
 
     /// A fresh SQLite register in a temporary directory.
     pub fn sqlite() -> Result<Scratch, RegisterError> {
-        let dir = tempfile_dir::Dir::new().map_err(|e| RegisterError::Open(e.to_string()))?;
-        let url = format!("sqlite://{}", dir.path.join("ucr.db").display());
+        let dir = tempfile::Builder::new()
+            .prefix("ucr-")
+            .tempdir()
+            .map_err(|e| RegisterError::Open(e.to_string()))?;
+        let url = format!("sqlite://{}", dir.path().join("ucr.db").display());
         Ok(Scratch {
             register: Some(Register::open(&url)?),
             url,
@@ -83,29 +86,6 @@ impl Drop for Scratch {
                 let _ =
                     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
-        }
-    }
-}
-
-/// A temporary directory removed on drop (kept small to avoid a dependency).
-mod tempfile_dir {
-    use std::path::PathBuf;
-
-    pub struct Dir {
-        pub path: PathBuf,
-    }
-
-    impl Dir {
-        pub fn new() -> std::io::Result<Dir> {
-            let path = std::env::temp_dir().join(format!("ucr-{}", uuid::Uuid::now_v7().simple()));
-            std::fs::create_dir_all(&path)?;
-            Ok(Dir { path })
-        }
-    }
-
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.path);
         }
     }
 }

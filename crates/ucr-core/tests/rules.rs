@@ -97,27 +97,8 @@ fn passes_update(value: Value, current: &Entry) -> Record {
 
 /// `base` with a JSON Merge Patch (RFC 7396) applied: `null` removes a field.
 fn with(mut base: Value, patch: Value) -> Value {
-    merge(&mut base, patch);
+    json_patch::merge(&mut base, &patch);
     base
-}
-
-fn merge(target: &mut Value, patch: Value) {
-    let Value::Object(patch) = patch else {
-        *target = patch;
-        return;
-    };
-    if !target.is_object() {
-        *target = json!({});
-    }
-    if let Value::Object(map) = target {
-        for (key, value) in patch {
-            if value.is_null() {
-                map.remove(&key);
-            } else {
-                merge(map.entry(key).or_insert(Value::Null), value);
-            }
-        }
-    }
 }
 
 fn this_year() -> i64 {

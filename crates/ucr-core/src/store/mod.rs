@@ -22,7 +22,8 @@ pub(crate) mod schema;
 pub(crate) mod search;
 pub(crate) mod tokens;
 
-use crate::check::{check, format_registry_number, merge_patch, parse_registry_number};
+use crate::check::{check, format_registry_number, parse_registry_number};
+use crate::cursor::ListCursor;
 use crate::error::RegisterError;
 use crate::model::{Details, Entry, EntryRef, HeritageDetails, Record};
 use crate::problem::{Code, Problem};
@@ -334,7 +335,7 @@ impl Register {
         }
         self.update(key, w, |current| {
             let mut doc = current.record_json();
-            merge_patch(&mut doc, patch);
+            json_patch::merge(&mut doc, patch);
             Ok(doc)
         })
     }
@@ -398,7 +399,8 @@ impl Register {
         })
     }
 
-    /// Lists entries, oldest first, `limit` (1–1000) at a time after `cursor`.
+    /// Lists entries, oldest first, `limit` (1–1000) at a time after `cursor` (a
+    /// [`ListCursor`]: the `next_cursor` of the previous page).
     pub fn list(
         &self,
         filter: &Filter,
@@ -406,14 +408,24 @@ impl Register {
         cursor: Option<&str>,
     ) -> Result<Listing, RegisterError> {
         let limit = limit.clamp(1, PAGE_MAX);
+        let after = match cursor.map(str::parse::<ListCursor>).transpose() {
+            Ok(after) => after,
+            Err(e) => {
+                return Err(RegisterError::Invalid(vec![Problem::error(
+                    "",
+                    Code::Format,
+                    e.to_string(),
+                )]))
+            }
+        };
         let mut conn = self.pool.get()?;
         let total = filtered(filter).count().get_result::<i64>(&mut conn)?;
         let mut query = filtered(filter)
             .select(entries::body)
             .order(entries::id.asc())
             .limit(limit + 1);
-        if let Some(after) = cursor {
-            query = query.filter(entries::id.gt(after.to_string()));
+        if let Some(c) = after {
+            query = query.filter(entries::id.gt(c.after.to_string()));
         }
         let bodies: Vec<String> = query.load(&mut conn)?;
         let mut items = bodies
@@ -422,7 +434,7 @@ impl Register {
             .collect::<Result<Vec<_>, _>>()?;
         let next_cursor = if items.len() as i64 > limit {
             items.truncate(limit as usize);
-            items.last().map(|e| e.id.to_string())
+            items.last().map(|e| ListCursor { after: e.id }.to_string())
         } else {
             None
         };
