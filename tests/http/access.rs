@@ -539,7 +539,7 @@ struct Stored {
 fn stored(app: &TestApp) -> Stored {
     let entries = app.snapshot();
     assert!(
-        entries.revisions < ucr_core::store::PAGE_MAX as usize,
+        entries.revisions < ucr_core::query::PAGE_MAX as usize,
         "the snapshot no longer sees every revision"
     );
     Stored {
@@ -637,7 +637,7 @@ fn actor_faults(app: &TestApp, recorded: &Recorded, reply: &Reply, who: Who) -> 
             }
             let actors: Vec<String> = app
                 .register()
-                .changes(0, ucr_core::store::PAGE_MAX)
+                .changes(0, ucr_core::query::PAGE_MAX)
                 .unwrap()
                 .into_iter()
                 .filter(|r| r.import_id.as_deref() == Some(id))
@@ -919,7 +919,7 @@ fn store_heads(app: &TestApp) -> Vec<Shown> {
     assert_eq!(reply.status, 201, "{}", reply.text);
     let imported_id = app
         .register()
-        .changes(0, ucr_core::store::PAGE_MAX)
+        .changes(0, ucr_core::query::PAGE_MAX)
         .unwrap()
         .into_iter()
         .rev()

@@ -369,7 +369,7 @@ impl TestApp {
         let listing = register
             .list(
                 &ucr_core::Filter::default(),
-                ucr_core::store::PAGE_MAX,
+                ucr_core::query::PAGE_MAX,
                 None,
             )
             .unwrap();
@@ -381,7 +381,7 @@ impl TestApp {
                 .map(|e| (e.id.to_string(), e.version))
                 .collect(),
             revisions: register
-                .changes(0, ucr_core::store::PAGE_MAX)
+                .changes(0, ucr_core::query::PAGE_MAX)
                 .unwrap()
                 .len(),
         }

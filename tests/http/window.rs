@@ -1534,7 +1534,7 @@ fn contents(register: &Register) -> BTreeMap<String, Value> {
     let listing = register
         .list(
             &ucr_core::Filter::default(),
-            ucr_core::store::PAGE_MAX,
+            ucr_core::query::PAGE_MAX,
             None,
         )
         .unwrap();

@@ -8,7 +8,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 use ucr_core::cursor::ListCursor;
-use ucr_core::store::{Filter, PAGE_MAX};
+use ucr_core::query::{Filter, PAGE_MAX};
 use ucr_core::vocab::*;
 use ucr_core::{Action, Entry, Register, RegisterError, Revision, Saved, Write};
 

@@ -7,8 +7,8 @@ use crate::problem::ApiError;
 use crate::State;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
+use ucr_core::query::PAGE_MAX;
 use ucr_core::search::{GroupBy, Search, Sort};
-use ucr_core::store::PAGE_MAX;
 use ucr_core::{Kind, Status};
 
 /// Registers the routes of this module.

@@ -6,7 +6,8 @@
 
 use crate::error::RegisterError;
 use crate::problem::{Code, Problem};
-use crate::store::{self, Register};
+use crate::register::Register;
+use crate::store;
 use crate::vocab::Role;
 use chrono::{DateTime, Utc};
 use serde::Serialize;

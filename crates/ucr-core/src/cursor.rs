@@ -6,7 +6,7 @@
 //! The change feed has none: by API contract its `since` is the plain number of the last change
 //! seen, and its `next_cursor` that number.
 
-use crate::search::MAX_SCORE;
+use crate::query::MAX_SCORE;
 use std::fmt;
 use std::str::FromStr;
 use uuid::Uuid;

@@ -3,7 +3,9 @@
 
 pub mod access;
 pub mod catalogue;
+pub mod change;
 pub mod check;
+mod context;
 pub mod cursor;
 pub mod draft;
 pub mod error;
@@ -11,8 +13,10 @@ pub mod import;
 pub mod model;
 pub mod normalize;
 pub mod problem;
+pub mod query;
 pub mod regions;
 mod regions_table;
+pub mod register;
 pub mod roles;
 pub mod search;
 pub mod store;
@@ -21,10 +25,12 @@ pub mod testing;
 pub mod vocab;
 pub mod voen;
 
+pub use change::{Revision, Saved, Write};
 pub use check::{check, Checked};
 pub use error::RegisterError;
 pub use model::{Entry, EntryRef, Record};
 pub use problem::{Code, Problem, Severity};
+pub use query::{Filter, Listing};
+pub use register::Register;
 pub use roles::Action;
-pub use store::{Filter, Listing, Register, Revision, Saved, Write};
 pub use vocab::{Kind, Operation, Role, Status};

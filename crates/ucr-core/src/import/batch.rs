@@ -3,11 +3,13 @@
 //! together (see `store::batch`). The rules are the same functions as a single write's; only
 //! where their facts come from differs.
 
+use crate::context::Facts;
+use crate::context::Located;
 use crate::error::RegisterError;
 use crate::problem::Problem;
 use crate::store::connection::Db;
 use crate::store::rows::{EntryRow, RevisionRow};
-use crate::store::{self, Facts, Located, Prepared};
+use crate::store::{self, Prepared};
 use crate::vocab::Kind;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -133,7 +135,7 @@ impl Known {
 
     /// Takes in a prepared entry: the next rows of the chunk must see it.
     /// Returns what the rows do not keep.
-    pub(super) fn add(&mut self, p: Prepared) -> crate::store::Saved {
+    pub(super) fn add(&mut self, p: Prepared) -> crate::change::Saved {
         let row = &p.entry_row;
         self.remember(
             &row.id,

@@ -2,7 +2,7 @@
 //! `location.lat`), lists joined with `|`. The same columns serve loading and export, so an
 //! exported file loads back.
 
-use super::read::{skip_bom, Row, ENTRY_MAX};
+use super::row::{skip_bom, Row, ENTRY_MAX};
 use crate::catalogue::{self, Shape};
 use crate::problem::{Code, Problem};
 use crate::vocab::Kind;

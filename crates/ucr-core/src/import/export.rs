@@ -4,7 +4,9 @@
 
 use super::columns;
 use crate::error::RegisterError;
-use crate::store::{self, Filter, Register};
+use crate::query::Filter;
+use crate::register::Register;
+use crate::store;
 use crate::vocab::Kind;
 use crate::Entry;
 use serde_json::{json, Value};

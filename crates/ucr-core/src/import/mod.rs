@@ -10,12 +10,15 @@ mod batch;
 pub mod columns;
 pub mod export;
 pub mod read;
+mod row;
 
+use crate::change::Write;
 use crate::draft::ASSIGNED;
 use crate::error::RegisterError;
 use crate::problem::Problem;
+use crate::register::Register;
 use crate::roles::Action;
-use crate::store::{self, Register, Write};
+use crate::store;
 use crate::vocab::Kind;
 use crate::{check, Checked};
 use chrono::NaiveDateTime;
@@ -324,7 +327,7 @@ struct Load<'o> {
 #[derive(Default)]
 struct Trash {
     pendings: Vec<Pending>,
-    saved: Vec<store::Saved>,
+    saved: Vec<crate::change::Saved>,
 }
 
 impl Load<'_> {
@@ -462,7 +465,7 @@ impl Load<'_> {
                 };
                 let mut resolved = record.clone();
                 let mut probe = checked.problems.clone();
-                store::context_rules(
+                crate::context::context_rules(
                     c,
                     current.id,
                     &mut resolved,

@@ -3,13 +3,11 @@
 //! a problem on its line, and nothing is read whole into memory.
 
 use super::columns;
-use crate::problem::{Code, Problem};
+use super::row::skip_bom;
+pub use super::row::{Row, ENTRY_MAX};
 use crate::vocab::Kind;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read};
-
-/// Largest single entry (a JSON element, an NDJSON line, a CSV record), in bytes.
-pub const ENTRY_MAX: usize = 1024 * 1024;
 
 /// The format of a file of entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,24 +46,6 @@ impl Format {
     }
 }
 
-/// One entry read from a file, or what was wrong with it.
-#[derive(Debug, Clone)]
-pub struct Row {
-    /// 1-based line where the entry starts.
-    pub line: u64,
-    /// The entry, or the problems that kept it from being read.
-    pub value: Result<Value, Vec<Problem>>,
-}
-
-impl Row {
-    fn broken(line: u64, message: impl Into<String>) -> Row {
-        Row {
-            line,
-            value: Err(vec![Problem::error("", Code::Format, message)]),
-        }
-    }
-}
-
 /// Reads the entries of one file.
 pub fn rows<'a, R: Read + 'a>(
     reader: R,
@@ -78,15 +58,6 @@ pub fn rows<'a, R: Read + 'a>(
         Format::Json => Box::new(JsonRows::new(reader)),
         Format::Csv => columns::csv_rows(reader, kind),
     }
-}
-
-/// Skips a UTF-8 byte-order mark at the start.
-pub(crate) fn skip_bom<R: BufRead>(reader: &mut R) -> std::io::Result<()> {
-    let buf = reader.fill_buf()?;
-    if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        reader.consume(3);
-    }
-    Ok(())
 }
 
 fn utf8_problem(line: u64, e: std::str::Utf8Error) -> Row {

@@ -1223,12 +1223,12 @@ mod tests {
         }
         assert!(ix.strays.is_empty());
         let filters = [
-            crate::store::Filter::default(),
-            crate::store::Filter {
+            crate::query::Filter::default(),
+            crate::query::Filter {
                 region: Some("AZ-SA".into()),
                 ..Default::default()
             },
-            crate::store::Filter {
+            crate::query::Filter {
                 status: Some(crate::Status::Closed),
                 ..Default::default()
             },

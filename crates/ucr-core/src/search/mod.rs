@@ -9,170 +9,54 @@
 
 use crate::cursor::SearchCursor;
 use crate::error::RegisterError;
-use crate::normalize::fold;
-use crate::store::connection::Db;
-use crate::store::{self, Filter, Register, PAGE_MAX};
+use crate::query::PAGE_MAX;
+use crate::store;
+use crate::store::connection::{Db, Pool};
 use crate::Entry;
-use serde::Serialize;
-use std::collections::BTreeMap;
 
 mod answers;
 mod index;
-mod stats;
+pub(crate) mod stats;
 
+pub(crate) use crate::query::{near_box, words, NearBox};
+pub use crate::query::{BadSearch, Facets, Found, Group, GroupBy, Search, Sort, Stats};
 pub(crate) use answers::Answers;
 pub use answers::ANSWERS_BYTES;
 use answers::{Lookup, Running};
 pub(crate) use index::Kept as KeptIndex;
-pub use stats::{Group, GroupBy, Stats};
 
-/// How results are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Sort {
-    /// Best match first (the default with `q`; otherwise `created`).
-    #[default]
-    Relevance,
-    /// Oldest registration first.
-    Created,
-    /// Newest registration first.
-    CreatedDesc,
-    /// By registry number.
-    RegistryNumber,
-    /// By Azerbaijani name.
-    Name,
-}
-
-impl Sort {
-    /// Parses `relevance`, `created`, `-created`, `registry_number`, `name`.
-    pub fn parse(s: &str) -> Option<Sort> {
-        Some(match s {
-            "relevance" => Sort::Relevance,
-            "created" => Sort::Created,
-            "-created" => Sort::CreatedDesc,
-            "registry_number" => Sort::RegistryNumber,
-            "name" => Sort::Name,
-            _ => return None,
-        })
+/// Searches every sub-register at once ([`crate::Register::search`]): a kept answer while the
+/// register has not changed, else the index kept in memory when it can answer, else the tables.
+pub(crate) fn find(
+    pool: &Pool,
+    answers: &Answers,
+    kept: &KeptIndex,
+    s: &Search,
+) -> Result<Result<Found, BadSearch>, RegisterError> {
+    // The sequence first: what the search then reads is at least as new. No connection
+    // is held while waiting for the same search running elsewhere.
+    let seq = store::search::change_seq(&mut *pool.get()?)?;
+    let key = format!("{s:?}");
+    let mine = match answers.lookup(&key, seq) {
+        Lookup::Found(found) => return Ok(Ok(found)),
+        Lookup::Compute { mine } => mine,
+    };
+    let mut running = mine.then(|| Running {
+        answers,
+        key,
+        seq,
+        answer: None,
+    });
+    let mut conn = pool.get()?;
+    let answer = match indexed(&mut conn, kept, s, seq)? {
+        Some(answer) => answer,
+        None => search(&mut conn, s)?,
+    };
+    drop(conn);
+    if let (Some(r), Ok((found, bytes))) = (running.as_mut(), &answer) {
+        r.answer = Some((found.clone(), *bytes));
     }
-}
-
-/// A search.
-#[derive(Debug, Clone, Default)]
-pub struct Search {
-    /// Words to find in names (any language, any usual spelling; every word may be a prefix).
-    pub q: Option<String>,
-    /// Kind, status, region, economic region, ownership.
-    pub filter: Filter,
-    /// Founded in or after this year.
-    pub founded_from: Option<i64>,
-    /// Founded in or before this year.
-    pub founded_to: Option<i64>,
-    /// Within `radius_km` of (lat, lon).
-    pub near: Option<(f64, f64, f64)>,
-    /// Inside (min lon, min lat, max lon, max lat).
-    pub bbox: Option<[f64; 4]>,
-    /// Order.
-    pub sort: Sort,
-    /// Page size (1–1000).
-    pub limit: i64,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-/// Counts of the matching entries by kind, region and status.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct Facets {
-    /// By kind.
-    pub kind: BTreeMap<String, i64>,
-    /// By ISO 3166-2:AZ unit.
-    pub region: BTreeMap<String, i64>,
-    /// By status.
-    pub status: BTreeMap<String, i64>,
-}
-
-/// A page of search results.
-#[derive(Debug, Clone, Serialize)]
-pub struct Found {
-    /// The entries of this page.
-    pub items: Vec<Entry>,
-    /// Pass as `cursor` for the next page; `None` on the last.
-    pub next_cursor: Option<String>,
-    /// Matching entries on all pages.
-    pub total: i64,
-    /// Counts of the matching entries.
-    pub facets: Facets,
-}
-
-/// Why a search cannot run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BadSearch(pub String);
-
-pub(crate) fn words(q: &str) -> Vec<String> {
-    fold(q)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(12)
-        .map(str::to_string)
-        .collect()
-}
-
-/// The box around a circle of `r` km about (lat, lon), and the km in a degree of longitude
-/// there: a search near a point takes the box first (the index), then the distance on an
-/// equirectangular projection, exact to well under 1 % at Azerbaijan's size.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct NearBox {
-    pub(crate) lat_from: f64,
-    pub(crate) lat_to: f64,
-    pub(crate) lon_from: f64,
-    pub(crate) lon_to: f64,
-    pub(crate) kx: f64,
-}
-
-pub(crate) fn near_box(lat: f64, lon: f64, r: f64) -> NearBox {
-    let dlat = r / 110.574;
-    let kx = 111.320 * lat.to_radians().cos();
-    let dlon = r / kx.max(1.0);
-    NearBox {
-        lat_from: lat - dlat,
-        lat_to: lat + dlat,
-        lon_from: lon - dlon,
-        lon_to: lon + dlon,
-        kx,
-    }
-}
-
-/// The highest relevance score: every word of a query of 12 whole, and a whole name.
-pub(crate) const MAX_SCORE: i64 = 2 * 12 + 10;
-
-impl Register {
-    /// Searches every sub-register at once. Answers are kept while the register does not
-    /// change (see [`Answers`]), so a repeated search costs one indexed read.
-    pub fn search(&self, s: &Search) -> Result<Result<Found, BadSearch>, RegisterError> {
-        // The sequence first: what the search then reads is at least as new. No connection
-        // is held while waiting for the same search running elsewhere.
-        let seq = store::search::change_seq(&mut *self.connection()?)?;
-        let key = format!("{s:?}");
-        let mine = match self.answers().lookup(&key, seq) {
-            Lookup::Found(found) => return Ok(Ok(found)),
-            Lookup::Compute { mine } => mine,
-        };
-        let mut running = mine.then(|| Running {
-            answers: self.answers(),
-            key,
-            seq,
-            answer: None,
-        });
-        let mut conn = self.connection()?;
-        let answer = match indexed(&mut conn, self.search_index(), s, seq)? {
-            Some(answer) => answer,
-            None => search(&mut conn, s)?,
-        };
-        drop(conn);
-        if let (Some(r), Ok((found, bytes))) = (running.as_mut(), &answer) {
-            r.answer = Some((found.clone(), *bytes));
-        }
-        Ok(answer.map(|(found, _)| found))
-    }
+    Ok(answer.map(|(found, _)| found))
 }
 
 /// A search's answer with the bytes of its entries, or why it cannot run.

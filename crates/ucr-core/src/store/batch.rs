@@ -5,9 +5,12 @@
 use super::connection::Db;
 use super::rows::{EntryRow, RevisionRow};
 use super::schema::{entries, revisions};
-use super::{body_of, remove, revision_row, Counters, Write};
+use super::{remove, Counters};
+use crate::change::Write;
 use crate::error::RegisterError;
 use crate::model::Entry;
+use crate::store::write::body_of;
+use crate::store::write::revision_row;
 use crate::vocab::Operation;
 use diesel::prelude::*;
 use std::collections::{HashMap, HashSet};

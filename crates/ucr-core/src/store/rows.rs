@@ -1,7 +1,7 @@
 //! Row structs of the tables, apart from the queries.
 
 use super::schema::{entries, revisions};
-use super::Revision;
+use crate::change::Revision;
 use crate::error::RegisterError;
 use crate::model::{Details, Entry};
 use crate::normalize::fold;
@@ -68,7 +68,7 @@ impl EntryRow {
             })
             .collect();
         let names = format!("| {} |", names.join(" | "));
-        let (inventory_scope, inventory_number) = match super::inventory(r) {
+        let (inventory_scope, inventory_number) = match crate::context::inventory(r) {
             Some((s, n)) => (Some(s), Some(n)),
             None => (None, None),
         };
@@ -89,7 +89,7 @@ impl EntryRow {
             parent_id: reference("parent_id"),
             reserve_id: reference("reserve_id"),
             museum_id: reference("museum_id"),
-            isil_key: super::isil_key(r),
+            isil_key: crate::context::isil_key(r),
             inventory_scope,
             inventory_number,
             version: e.version,

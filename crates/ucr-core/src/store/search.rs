@@ -5,7 +5,7 @@
 use super::connection::Db;
 use super::schema::{counters, entries};
 use crate::error::RegisterError;
-use crate::search::{near_box, words, BadSearch, Group, GroupBy, Search, Sort};
+use crate::query::{near_box, words, BadSearch, Group, GroupBy, Search, Sort};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text};
 use std::collections::HashMap;

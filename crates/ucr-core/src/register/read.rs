@@ -1,0 +1,89 @@
+//! Reads: one entry, filtered lists with cursors, history and the change feed.
+
+use super::Register;
+use crate::change::Revision;
+use crate::cursor::ListCursor;
+use crate::error::RegisterError;
+use crate::model::Entry;
+use crate::problem::{Code, Problem};
+use crate::query::{Filter, Listing, PAGE_MAX};
+use crate::store;
+
+impl Register {
+    /// The entry with this id or registry number.
+    pub fn get(&self, key: &str) -> Result<Entry, RegisterError> {
+        let mut conn = self.connection()?;
+        store::find(&mut conn, key)?.ok_or_else(|| RegisterError::NotFound(key.to_string()))
+    }
+
+    /// Lists entries, oldest first, `limit` (1–1000) at a time after `cursor` (a
+    /// [`ListCursor`]: the `next_cursor` of the previous page).
+    pub fn list(
+        &self,
+        filter: &Filter,
+        limit: i64,
+        cursor: Option<&str>,
+    ) -> Result<Listing, RegisterError> {
+        let limit = limit.clamp(1, PAGE_MAX);
+        let after = match cursor.map(str::parse::<ListCursor>).transpose() {
+            Ok(after) => after,
+            Err(e) => {
+                return Err(RegisterError::Invalid(vec![Problem::error(
+                    "",
+                    Code::Format,
+                    e.to_string(),
+                )]))
+            }
+        };
+        let (total, mut items) = store::lookup::page(
+            &mut *self.connection()?,
+            filter,
+            limit + 1,
+            after.map(|c| c.after),
+        )?;
+        let next_cursor = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|e| ListCursor { after: e.id }.to_string())
+        } else {
+            None
+        };
+        Ok(Listing {
+            items,
+            next_cursor,
+            total,
+        })
+    }
+
+    /// Every revision of an entry (also of a deleted one), oldest first.
+    pub fn history(&self, key: &str) -> Result<Vec<Revision>, RegisterError> {
+        let mut conn = self.connection()?;
+        let id = match store::find(&mut conn, key)? {
+            Some(e) => e.id.to_string(),
+            None => store::lookup::history_id(&mut conn, key)?
+                .ok_or_else(|| RegisterError::NotFound(key.to_string()))?,
+        };
+        let revisions = store::lookup::history(&mut conn, &id)?;
+        if revisions.is_empty() {
+            return Err(RegisterError::NotFound(key.to_string()));
+        }
+        Ok(revisions)
+    }
+
+    /// One past version of an entry.
+    pub fn revision(&self, key: &str, version: i64) -> Result<Revision, RegisterError> {
+        self.history(key)?
+            .into_iter()
+            .find(|r| r.version == version)
+            .ok_or_else(|| RegisterError::NotFound(format!("{key} version {version}")))
+    }
+
+    /// How many changes come after sequence number `since`.
+    pub fn changes_after(&self, since: i64) -> Result<i64, RegisterError> {
+        store::lookup::changes_after(&mut *self.connection()?, since)
+    }
+
+    /// Changes after sequence number `since`, at most `limit` (1–1000), in sequence order.
+    pub fn changes(&self, since: i64, limit: i64) -> Result<Vec<Revision>, RegisterError> {
+        store::lookup::changes(&mut *self.connection()?, since, limit.clamp(1, PAGE_MAX))
+    }
+}

@@ -1,0 +1,169 @@
+//! Reading entries: by id or registry number (also a deleted one, from its history), pages of
+//! a filtered list, an entry's history and the change feed.
+
+use super::connection::Db;
+use super::rows::{self, LoggedRevision};
+use super::schema::{entries, revision_log, revisions};
+use crate::change::Revision;
+use crate::context::Located;
+use crate::error::RegisterError;
+use crate::model::Entry;
+use crate::query::Filter;
+use crate::vocab::{Kind, Operation};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// The entry with this id or registry number.
+pub(crate) fn find(c: &mut Db, key: &str) -> Result<Option<Entry>, RegisterError> {
+    let key = key.trim();
+    // No id or registry number holds a control character (PostgreSQL refuses NUL outright).
+    if key.is_empty() || key.chars().any(char::is_control) {
+        return Ok(None);
+    }
+    let body: Option<String> = if Uuid::parse_str(key).is_ok() {
+        entries::table
+            .filter(entries::id.eq(key.to_lowercase()))
+            .select(entries::body)
+            .first(c)
+            .optional()?
+    } else {
+        entries::table
+            .filter(entries::registry_number.eq(key.to_uppercase()))
+            .select(entries::body)
+            .first(c)
+            .optional()?
+    };
+    body.map(|b| rows::entry_from_body(&b)).transpose()
+}
+
+/// The id, kind and registry number of the entry with this id or registry number, without
+/// reading the entry itself.
+pub(crate) fn locate(c: &mut Db, key: &str) -> Result<Option<Located>, RegisterError> {
+    let key = key.trim();
+    if key.is_empty() || key.chars().any(char::is_control) {
+        return Ok(None);
+    }
+    let query = entries::table.select((entries::id, entries::kind, entries::registry_number));
+    let row: Option<(String, String, String)> = if Uuid::parse_str(key).is_ok() {
+        query
+            .filter(entries::id.eq(key.to_lowercase()))
+            .first(c)
+            .optional()?
+    } else {
+        query
+            .filter(entries::registry_number.eq(key.to_uppercase()))
+            .first(c)
+            .optional()?
+    };
+    let Some((id, kind, registry_number)) = row else {
+        return Ok(None);
+    };
+    let stored =
+        |what: &str| RegisterError::Database(format!("stored {what} of {registry_number}"));
+    Ok(Some(Located {
+        id: Uuid::parse_str(&id).map_err(|_| stored("id"))?,
+        kind: Kind::parse(&kind).ok_or_else(|| stored("kind"))?,
+        registry_number: registry_number.clone(),
+    }))
+}
+
+/// The id of a deleted entry, from its history.
+pub(crate) fn history_id(c: &mut Db, key: &str) -> Result<Option<String>, RegisterError> {
+    if key.chars().any(char::is_control) {
+        return Ok(None);
+    }
+    if Uuid::parse_str(key.trim()).is_ok() {
+        return Ok(Some(key.trim().to_lowercase()));
+    }
+    // A deleted entry is found by registry number through the last revision that had it.
+    let bodies: Vec<(String, Option<String>)> = revision_log::table
+        .filter(revision_log::operation.eq(Operation::Delete.as_str()))
+        .select((revision_log::entry_id, revision_log::body))
+        .load(c)?;
+    let wanted = key.trim().to_uppercase();
+    // (A delete revision always stores its body: the entry's row is gone.)
+    Ok(bodies.into_iter().find_map(|(id, body)| {
+        rows::entry_from_body(body.as_deref()?)
+            .ok()
+            .filter(|e| e.registry_number() == wanted)
+            .map(|_| id)
+    }))
+}
+
+/// The entries matching `filter`, all of them counted, at most `limit` of them read, in id
+/// order after `after`.
+pub(crate) fn page(
+    c: &mut Db,
+    filter: &Filter,
+    limit: i64,
+    after: Option<Uuid>,
+) -> Result<(i64, Vec<Entry>), RegisterError> {
+    let total = filtered(filter).count().get_result::<i64>(c)?;
+    let mut query = filtered(filter)
+        .select(entries::body)
+        .order(entries::id.asc())
+        .limit(limit);
+    if let Some(after) = after {
+        query = query.filter(entries::id.gt(after.to_string()));
+    }
+    let bodies: Vec<String> = query.load(c)?;
+    let items = bodies
+        .iter()
+        .map(|b| rows::entry_from_body(b))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((total, items))
+}
+
+/// Every revision of the entry with this id, oldest first.
+pub(crate) fn history(c: &mut Db, id: &str) -> Result<Vec<Revision>, RegisterError> {
+    let rows: Vec<LoggedRevision> = revision_log::table
+        .filter(revision_log::entry_id.eq(id))
+        .order(revision_log::seq.asc())
+        .load(c)?;
+    rows.into_iter()
+        .map(LoggedRevision::into_revision)
+        .collect()
+}
+
+/// How many changes come after sequence number `since`.
+pub(crate) fn changes_after(c: &mut Db, since: i64) -> Result<i64, RegisterError> {
+    Ok(revisions::table
+        .filter(revisions::seq.gt(since))
+        .count()
+        .get_result(c)?)
+}
+
+/// At most `limit` changes after sequence number `since`, in sequence order.
+pub(crate) fn changes(c: &mut Db, since: i64, limit: i64) -> Result<Vec<Revision>, RegisterError> {
+    let rows: Vec<LoggedRevision> = revision_log::table
+        .filter(revision_log::seq.gt(since))
+        .order(revision_log::seq.asc())
+        .limit(limit)
+        .load(c)?;
+    rows.into_iter()
+        .map(LoggedRevision::into_revision)
+        .collect()
+}
+
+pub(crate) fn filtered<'a>(f: &Filter) -> entries::BoxedQuery<'a, <Db as Connection>::Backend> {
+    let mut q = entries::table.into_boxed();
+    if let Some(k) = f.kind {
+        q = q.filter(entries::kind.eq(k.as_str()));
+    }
+    if let Some(s) = f.status {
+        q = q.filter(entries::status.eq(s.as_str()));
+    }
+    if let Some(r) = &f.region {
+        q = q.filter(entries::region.eq(r.clone()));
+    }
+    if let Some(r) = &f.economic_region {
+        q = q.filter(entries::economic_region.eq(r.clone()));
+    }
+    if let Some(o) = f.ownership {
+        q = q.filter(entries::ownership.eq(o.as_str()));
+    }
+    if let Some(t) = &f.type_word {
+        q = q.filter(entries::type_word.eq(t.clone()));
+    }
+    q
+}
