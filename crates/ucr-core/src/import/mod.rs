@@ -780,9 +780,7 @@ impl Register {
                 end = start;
             }
             counters.flush(c)?;
-            store::imports::mark_undone(c, &id, &w.actor)?;
-            store::imports::find(c, &id)?
-                .ok_or_else(|| RegisterError::NotFound(format!("import {id}")))
+            store::imports::mark_undone(c, &id, &w.actor)
         })
     }
 }
@@ -819,14 +817,12 @@ fn undo_part(
 ) -> Result<(), RegisterError> {
     let ids: Vec<&str> = part.iter().map(|t| t.entry_id.as_str()).collect();
     let mut current = store::batch::entries_by_id(c, &ids)?;
-    let mut before = std::collections::HashMap::new();
-    if let (Some(first), Some(last)) = (part.first(), part.last()) {
-        if part.iter().any(|t| !t.created) {
-            for s in store::imports::states_before(c, id, first.first_seq, last.first_seq)? {
-                before.insert(s.entry_id, (s.seq, s.body));
-            }
+    let mut before = match (part.first(), part.last()) {
+        (Some(first), Some(last)) if part.iter().any(|t| !t.created) => {
+            store::imports::states_before(c, id, first.first_seq, last.first_seq)?
         }
-    }
+        _ => store::imports::StatesBefore::default(),
+    };
     // Consecutive deletes go together; an update waits for the deletes before it.
     let mut gone = Vec::new();
     for t in part.iter().rev() {
@@ -838,14 +834,7 @@ fn undo_part(
             continue;
         }
         store::batch::remove_all(c, std::mem::take(&mut gone), w, counters)?;
-        let (seq, body) = before.remove(&t.entry_id).ok_or_else(|| {
-            RegisterError::Database(format!(
-                "no state of entry {} before the import was found",
-                t.entry_id
-            ))
-        })?;
-        let previous =
-            store::rows::entry_from_body(&store::rows::logged_body(seq, &t.entry_id, body)?)?;
+        let previous = before.take(t.first_seq, &t.entry_id)?;
         store::save_update(c, entry, previous.record, Vec::new(), w, counters, None)?;
     }
     store::batch::remove_all(c, gone, w, counters)

@@ -33,4 +33,3 @@ pub(crate) fn skip_bom<R: BufRead>(reader: &mut R) -> std::io::Result<()> {
     }
     Ok(())
 }
-

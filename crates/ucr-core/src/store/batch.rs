@@ -67,13 +67,14 @@ pub(crate) fn isil_holders(
         .load(c)?)
 }
 
-/// (scope, inventory number, registry number, id) of the entries holding these inventory
-/// numbers, in any scope.
-#[allow(clippy::type_complexity)]
+/// An entry holding an inventory number: scope, inventory number, registry number, id.
+pub(crate) type InventoryHolder = (Option<String>, Option<String>, String, String);
+
+/// The entries holding these inventory numbers, in any scope.
 pub(crate) fn inventory_holders(
     c: &mut Db,
     numbers: &[String],
-) -> Result<Vec<(Option<String>, Option<String>, String, String)>, RegisterError> {
+) -> Result<Vec<InventoryHolder>, RegisterError> {
     Ok(entries::table
         .filter(entries::inventory_number.eq_any(numbers))
         .select((
@@ -146,6 +147,9 @@ pub(crate) fn entries_by_id(
         .collect()
 }
 
+/// An entry that may refer to others: id, parent id, reserve id, museum id.
+type Referrer = (String, Option<String>, Option<String>, Option<String>);
+
 /// Deletes entries one after the other, in the order given, as [`remove`] would one by one:
 /// each keeps its last state in a revision, and the first one another entry still refers to
 /// (one not deleted before it) refuses the whole with its referrers.
@@ -160,7 +164,7 @@ pub(crate) fn remove_all(
     }
     let ids: Vec<String> = gone.iter().map(|e| e.id.to_string()).collect();
     // Who refers to which of them, as the register stands before the first is deleted.
-    let referring: Vec<(String, Option<String>, Option<String>, Option<String>)> = entries::table
+    let referring: Vec<Referrer> = entries::table
         .filter(
             entries::parent_id
                 .eq_any(&ids)

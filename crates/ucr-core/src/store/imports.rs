@@ -3,13 +3,16 @@
 //! the import (or of a range of its revisions), so an undo reads in time linear in its size.
 
 use super::connection::Db;
+use super::rows::{entry_from_body, logged_body};
 use super::schema::{imports, revisions};
 use crate::error::RegisterError;
 use crate::import::Import;
+use crate::model::Entry;
 use crate::vocab::Operation;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
+use std::collections::HashMap;
 
 /// A load to record.
 #[derive(Insertable)]
@@ -51,8 +54,8 @@ pub(crate) fn find(c: &mut Db, id: &str) -> Result<Option<Import>, RegisterError
         .optional()?)
 }
 
-/// Marks an import undone, by `actor`, now.
-pub(crate) fn mark_undone(c: &mut Db, id: &str, actor: &str) -> Result<(), RegisterError> {
+/// Marks an import undone, by `actor`, now; returns its record.
+pub(crate) fn mark_undone(c: &mut Db, id: &str, actor: &str) -> Result<Import, RegisterError> {
     diesel::update(imports::table.filter(imports::id.eq(id)))
         .set((
             imports::status.eq("undone"),
@@ -60,7 +63,7 @@ pub(crate) fn mark_undone(c: &mut Db, id: &str, actor: &str) -> Result<(), Regis
             imports::undone_by.eq(Some(actor)),
         ))
         .execute(c)?;
-    Ok(())
+    Ok(imports::table.filter(imports::id.eq(id)).first(c)?)
 }
 
 /// A revision an import wrote.
@@ -121,12 +124,15 @@ pub(crate) fn changed_since(c: &mut Db, id: &str) -> Result<Vec<LastState>, Regi
     .load(c)?)
 }
 
-/// The state an entry had before an import first changed it.
+/// The state an entry had before a revision of an import.
 #[derive(QueryableByName)]
 pub(crate) struct StateBefore {
+    /// The import's revision.
+    #[diesel(sql_type = BigInt)]
+    pub of_seq: i64,
     #[diesel(sql_type = Text)]
     pub entry_id: String,
-    /// The revision that holds it.
+    /// The revision before it, which holds the state.
     #[diesel(sql_type = BigInt)]
     pub seq: i64,
     /// Its body (none where it was lost).
@@ -134,27 +140,45 @@ pub(crate) struct StateBefore {
     pub body: Option<String>,
 }
 
-/// For each entry the import first changed (without creating it) by a revision numbered
-/// `from..=to`: the revision before that one.
+/// States before revisions of an import, by the import's revision.
+#[derive(Default)]
+pub(crate) struct StatesBefore(HashMap<i64, StateBefore>);
+
+impl StatesBefore {
+    /// The state of an entry before the import's revision `of_seq` of it.
+    pub(crate) fn take(&mut self, of_seq: i64, entry_id: &str) -> Result<Entry, RegisterError> {
+        let state = self
+            .0
+            .remove(&of_seq)
+            .filter(|s| s.entry_id == entry_id)
+            .ok_or(diesel::result::Error::NotFound)?;
+        entry_from_body(&logged_body(state.seq, entry_id, state.body)?)
+    }
+}
+
+/// For each revision numbered `from..=to` by which the import changed an entry it did not
+/// create: the revision of that entry before it.
 pub(crate) fn states_before(
     c: &mut Db,
     id: &str,
     from: i64,
     to: i64,
-) -> Result<Vec<StateBefore>, RegisterError> {
-    Ok(diesel::sql_query(
-        "SELECT l.entry_id, l.seq, l.body FROM revisions f
+) -> Result<StatesBefore, RegisterError> {
+    // The import is matched by an expression, not by its index: the range of the sequence
+    // is the way in (each range would otherwise read every revision of the import).
+    let states: Vec<StateBefore> = diesel::sql_query(
+        "SELECT f.seq AS of_seq, l.entry_id, l.seq, l.body FROM revisions f
          JOIN revision_log l ON l.seq = (
              SELECT MAX(p.seq) FROM revisions p WHERE p.entry_id = f.entry_id AND p.seq < f.seq)
-         WHERE f.import_id = $1 AND f.seq >= $2 AND f.seq <= $3 AND f.operation <> $4
-         AND NOT EXISTS (
-             SELECT 1 FROM revisions g
-             WHERE g.import_id = $5 AND g.entry_id = f.entry_id AND g.seq < f.seq)",
+         WHERE f.seq >= $1 AND f.seq <= $2 AND COALESCE(f.import_id, '') = $3
+         AND f.operation <> $4",
     )
-    .bind::<Text, _>(id)
     .bind::<BigInt, _>(from)
     .bind::<BigInt, _>(to)
-    .bind::<Text, _>(Operation::Create.as_str())
     .bind::<Text, _>(id)
-    .load(c)?)
+    .bind::<Text, _>(Operation::Create.as_str())
+    .load(c)?;
+    Ok(StatesBefore(
+        states.into_iter().map(|s| (s.of_seq, s)).collect(),
+    ))
 }
