@@ -4,6 +4,7 @@
 //!
 //! [`check`] turns submitted JSON into a [`Record`] or the complete list of problems.
 
+use crate::catalogue::{Field, Shape};
 use crate::draft::{json_type, Draft, ASSIGNED};
 use crate::model::*;
 use crate::normalize;
@@ -93,7 +94,16 @@ pub fn check(value: Value, current: Option<&Entry>) -> Checked {
     Checked { record, problems }
 }
 
-struct Rules {
+/// A struct of the field table ([`crate::model::fields`]), built from a draft by the rules its
+/// fields name.
+pub(crate) trait FromDraft: Sized {
+    /// Takes the struct's fields out of `d` and checks them; `None` when a required one is
+    /// missing or wrong (the problem is then reported).
+    fn from_draft(rules: &mut Rules, d: &mut Draft) -> Option<Self>;
+}
+
+/// The rules at work on one submission, and the problems found so far.
+pub(crate) struct Rules {
     problems: Problems,
     today: NaiveDate,
 }
@@ -106,16 +116,16 @@ impl Rules {
         }
     }
 
-    fn year(&self) -> i64 {
+    fn this_year(&self) -> i64 {
         i64::from(self.today.year())
     }
 
     fn record(&mut self, mut d: Draft, current: Option<&Entry>) -> Option<Record> {
         self.assigned_fields(&mut d, current);
         let kind = self.kind(&d, current);
-        let registry_number = self.registry_number(d.registry_number.take(), kind, current);
-        let name = self.names("/name", d.name.take(), true);
-        let mut alt_names = d.alt_names.take().unwrap_or_default();
+        let registry_number = self.registry_number(d.take("registry_number"), kind, current);
+        let name = self.names("/name", d.take("name"), true);
+        let mut alt_names: Vec<Names> = d.take("alt_names").unwrap_or_default();
         if alt_names.len() > ALT_NAMES_MAX {
             self.problems.error(
                 "/alt_names",
@@ -132,34 +142,34 @@ impl Rules {
             .enumerate()
             .filter_map(|(i, n)| self.names(&pointer("/alt_names", i), Some(n), false))
             .collect();
-        let status = match d.status.take() {
+        let status = match d.take::<String>("status") {
             None => Some(Status::Active),
-            Some(s) => self.word::<Status>("/status", &s),
+            Some(s) => self.one_of::<Status>("/status", &s),
         };
-        let closed_on = d.closed_on.take();
-        let region = self.region(d.region.take(), kind, d.category.as_deref());
-        let address = d.address.take().map(|a| self.address(a));
-        let located = d.location.is_some();
-        let location = d.location.take().and_then(|l| self.location(l));
-        if !located && !self.is_intangible(kind, d.category.as_deref()) {
+        let closed_on = d.take("closed_on");
+        let category = d.get::<String>("category").cloned();
+        let region = self.region(d.take("region"), kind, category.as_deref());
+        let address = d.take("address").map(|a| self.address(a));
+        let located = d.has("location");
+        let location = d.take("location").and_then(|l| self.location(l));
+        if !located && !self.is_intangible(kind, category.as_deref()) {
             self.problems.warning(
                 "/location",
                 Code::Required,
                 "no location: the entry will not appear on maps or in searches by distance",
             );
         }
-        let external_ids = d.external_ids.take().map(|e| self.external_ids(e));
+        let external_ids = d.take("external_ids").map(|e| self.external_ids(e));
         // Without a usable kind (or category) the kind's own fields cannot be judged.
         let judged = match kind {
-            Some(Kind::HeritageObject) => d
-                .category
+            Some(Kind::HeritageObject) => category
                 .as_deref()
                 .is_some_and(|c| HeritageCategory::parse(c.trim()).is_some()),
             Some(_) => true,
             None => false,
         };
-        d.kind = None;
-        let founded = d.founded_year;
+        d.take::<String>("kind");
+        let founded = d.get::<i64>("founded_year").copied();
         let details = kind.and_then(|k| self.details(k, &mut d));
         for field in d.present() {
             if ASSIGNED.contains(&field) || !judged {
@@ -212,11 +222,11 @@ impl Rules {
             }
         };
         let supplied = [
-            ("id", d.id.take()),
-            ("version", d.version.take().map(|v| v.to_string())),
-            ("created_at", d.created_at.take()),
-            ("updated_at", d.updated_at.take()),
-            ("economic_region", d.economic_region.take()),
+            ("id", d.take("id")),
+            ("version", d.take::<i64>("version").map(|v| v.to_string())),
+            ("created_at", d.take("created_at")),
+            ("updated_at", d.take("updated_at")),
+            ("economic_region", d.take("economic_region")),
         ];
         for (field, value) in supplied {
             let Some(value) = value else { continue };
@@ -233,7 +243,7 @@ impl Rules {
     }
 
     fn kind(&mut self, d: &Draft, current: Option<&Entry>) -> Option<Kind> {
-        let Some(word) = d.kind.as_deref() else {
+        let Some(word) = d.get::<String>("kind").map(String::as_str) else {
             if let Some(entry) = current {
                 return Some(entry.kind());
             }
@@ -244,7 +254,7 @@ impl Rules {
             );
             return None;
         };
-        let kind = self.word::<Kind>("/kind", word)?;
+        let kind = self.one_of::<Kind>("/kind", word)?;
         if let Some(entry) = current {
             if entry.kind() != kind {
                 self.problems.error(
@@ -301,7 +311,7 @@ impl Rules {
     }
 
     /// A controlled word.
-    fn word<T: Vocabulary>(&mut self, field: &str, word: &str) -> Option<T> {
+    fn one_of<T: Vocabulary>(&mut self, field: &str, word: &str) -> Option<T> {
         let parsed = T::parse_word(word.trim());
         if parsed.is_none() {
             self.problems.error(
@@ -319,7 +329,7 @@ impl Rules {
 
     fn required_word<T: Vocabulary>(&mut self, field: &str, word: Option<String>) -> Option<T> {
         match word {
-            Some(w) => self.word(field, &w),
+            Some(w) => self.one_of(field, &w),
             None => {
                 self.problems.error(
                     field,
@@ -332,7 +342,7 @@ impl Rules {
     }
 
     /// A free text: normalised, no control characters, 1..=max characters.
-    fn text(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
+    fn free_text(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
         let t = normalize::text(value);
         if t.is_empty() {
             self.problems
@@ -357,7 +367,7 @@ impl Rules {
     }
 
     fn opt_text(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
-        value.and_then(|v| self.text(field, &v, max))
+        value.and_then(|v| self.free_text(field, &v, max))
     }
 
     fn names(&mut self, field: &str, names: Option<Names>, main: bool) -> Option<Names> {
@@ -539,7 +549,7 @@ impl Rules {
     /// A year that may not lie after this one.
     fn year_until_now(&mut self, field: &str, value: Option<i64>, min: i64) {
         let Some(y) = value else { return };
-        if y > self.year() {
+        if y > self.this_year() {
             self.problems
                 .error(field, Code::FutureDate, format!("{y} is in the future"));
         } else {
@@ -580,152 +590,87 @@ impl Rules {
     }
 
     fn details(&mut self, kind: Kind, d: &mut Draft) -> Option<Details> {
-        if kind == Kind::HeritageObject {
-            return self.heritage(d).map(Details::HeritageObject);
-        }
-        let institution = self.institution(d);
-        let details = match kind {
-            Kind::Theatre => {
-                let theatre_type = self.required_word("/theatre_type", d.theatre_type.take());
-                let seats = d.seats.take();
-                let halls = d.halls.take();
-                self.between("/seats", seats, 1, SEATS_MAX);
-                self.between("/halls", halls, 1, HALLS_MAX);
-                Details::Theatre(Theatre {
-                    institution: institution?,
-                    theatre_type: theatre_type?,
-                    seats,
-                    halls,
-                })
-            }
-            Kind::Library => {
-                let library_type = self.required_word("/library_type", d.library_type.take());
-                let isil = d.isil.take().and_then(|i| self.isil(&i));
-                let holdings = d.holdings.take();
-                let registered_readers = d.registered_readers.take();
-                self.at_least("/holdings", holdings, 0);
-                self.at_least("/registered_readers", registered_readers, 0);
-                Details::Library(Library {
-                    institution: institution?,
-                    library_type: library_type?,
-                    isil,
-                    holdings,
-                    registered_readers,
-                })
-            }
-            Kind::Museum => {
-                let museum_profile = self.required_word("/museum_profile", d.museum_profile.take());
-                let items_total = d.items_total.take();
-                let items_on_display = d.items_on_display.take();
-                let exhibition_rooms = d.exhibition_rooms.take();
-                let visitors_per_year = d.visitors_per_year.take();
-                self.at_least("/items_total", items_total, 0);
-                self.at_least("/items_on_display", items_on_display, 0);
-                self.at_least("/exhibition_rooms", exhibition_rooms, 0);
-                self.at_least("/visitors_per_year", visitors_per_year, 0);
-                if let (Some(total), Some(shown)) = (items_total, items_on_display) {
-                    if shown > total {
-                        self.problems.error(
-                            "/items_on_display",
-                            Code::CrossField,
-                            format!("{shown} items on display, but only {total} in the collection"),
-                        );
-                    }
-                }
-                Details::Museum(Museum {
-                    institution: institution?,
-                    museum_profile: museum_profile?,
-                    items_total,
-                    items_on_display,
-                    exhibition_rooms,
-                    visitors_per_year,
-                })
-            }
-            Kind::Reserve => {
-                let reserve_type = self.required_word("/reserve_type", d.reserve_type.take());
-                let area_ha = d.area_ha.take();
-                if let Some(a) = area_ha.filter(|a| !(a.is_finite() && *a > 0.0)) {
-                    self.problems.error(
-                        "/area_ha",
-                        Code::OutOfRange,
-                        format!("{a} is out of range: the area must be more than 0 ha"),
-                    );
-                }
-                let established_by = d.established_by.take().map(|a| self.act(a));
-                let unesco_whs_id = d.unesco_whs_id.take();
-                self.at_least("/unesco_whs_id", unesco_whs_id, 1);
-                let boundary = d.boundary.take().and_then(|b| self.boundary(b));
-                Details::Reserve(Reserve {
-                    institution: institution?,
-                    reserve_type: reserve_type?,
-                    area_ha,
-                    established_by,
-                    unesco_whs_id,
-                    boundary,
-                })
-            }
-            Kind::School => {
-                let school_type = self.required_word("/school_type", d.school_type.take());
-                let specialities = self.specialities(d.specialities.take());
-                let capacity = d.capacity.take();
-                let enrolled = d.enrolled.take();
-                let teachers = d.teachers.take();
-                self.at_least("/capacity", capacity, 1);
-                self.at_least("/enrolled", enrolled, 0);
-                self.at_least("/teachers", teachers, 0);
-                if let (Some(c), Some(e)) = (capacity, enrolled) {
-                    if e > c {
-                        self.problems.error(
-                            "/enrolled",
-                            Code::CrossField,
-                            format!("{e} pupils enrolled, but the capacity is {c}"),
-                        );
-                    }
-                }
-                Details::School(School {
-                    institution: institution?,
-                    school_type: school_type?,
-                    specialities: specialities?,
-                    capacity,
-                    enrolled,
-                    teachers,
-                })
-            }
-            Kind::HeritageObject => return None,
-        };
-        Some(details)
+        Some(match kind {
+            Kind::Theatre => Details::Theatre(Theatre::from_draft(self, d)?),
+            Kind::Library => Details::Library(Library::from_draft(self, d)?),
+            Kind::Museum => Details::Museum(Museum::from_draft(self, d)?),
+            Kind::Reserve => Details::Reserve(Reserve::from_draft(self, d)?),
+            Kind::School => Details::School(School::from_draft(self, d)?),
+            Kind::HeritageObject => Details::HeritageObject(self.heritage(d)?),
+        })
     }
 
-    fn institution(&mut self, d: &mut Draft) -> Option<Institution> {
-        let ownership = self.required_word::<Ownership>("/ownership", d.ownership.take());
-        let tax_id = d.tax_id.take().map(|t| t.trim().to_string());
+    /// The table's rule for a VÖEN; a state institution should have one.
+    pub(crate) fn tax_id(
+        &mut self,
+        _: &Field,
+        tax_id: Option<String>,
+        ownership: &Option<Ownership>,
+    ) -> Option<String> {
+        let tax_id = tax_id.map(|t| t.trim().to_string());
         if let Some(t) = &tax_id {
             if let Err((code, message)) = voen::check(t) {
                 self.problems.error("/tax_id", code, message);
             }
-        } else if ownership == Some(Ownership::State) {
+        } else if *ownership == Some(Ownership::State) {
             self.problems.warning(
                 "/tax_id",
                 Code::Required,
                 "a state institution without a VÖEN cannot be matched with the tax register",
             );
         }
-        let founded_year = d.founded_year.take();
-        self.year_until_now("/founded_year", founded_year, FOUNDED_MIN);
-        let parent_id = d.parent_id.take().map(EntryRef::from);
-        let contacts = d.contacts.take().map(|c| self.contacts(c));
-        let head = self.opt_text("/head", d.head.take(), NAME_MAX);
-        Some(Institution {
-            ownership: ownership?,
-            tax_id,
-            founded_year,
-            parent_id,
-            contacts,
-            head,
-        })
+        tax_id
     }
 
-    fn contacts(&mut self, c: Contacts) -> Contacts {
+    /// The table's rule for contacts.
+    pub(crate) fn contacts(&mut self, _: &Field, contacts: Option<Contacts>) -> Option<Contacts> {
+        contacts.map(|c| self.contact_details(c))
+    }
+
+    /// The table's rule for an ISIL.
+    pub(crate) fn isil(&mut self, _: &Field, isil: Option<String>) -> Option<String> {
+        isil.and_then(|i| self.isil_checked(&i))
+    }
+
+    /// The table's rule for an area in hectares.
+    pub(crate) fn area(&mut self, _: &Field, area: Option<f64>) -> Option<f64> {
+        if let Some(a) = area.filter(|a| !(a.is_finite() && *a > 0.0)) {
+            self.problems.error(
+                "/area_ha",
+                Code::OutOfRange,
+                format!("{a} is out of range: the area must be more than 0 ha"),
+            );
+        }
+        area
+    }
+
+    /// Items on display are at most the items in the collection.
+    pub(crate) fn on_display(&mut self, total: &Option<i64>, shown: &Option<i64>) {
+        if let (Some(total), Some(shown)) = (total, shown) {
+            if shown > total {
+                self.problems.error(
+                    "/items_on_display",
+                    Code::CrossField,
+                    format!("{shown} items on display, but only {total} in the collection"),
+                );
+            }
+        }
+    }
+
+    /// Pupils enrolled are at most the places.
+    pub(crate) fn enrolment(&mut self, capacity: &Option<i64>, enrolled: &Option<i64>) {
+        if let (Some(c), Some(e)) = (capacity, enrolled) {
+            if e > c {
+                self.problems.error(
+                    "/enrolled",
+                    Code::CrossField,
+                    format!("{e} pupils enrolled, but the capacity is {c}"),
+                );
+            }
+        }
+    }
+
+    fn contact_details(&mut self, c: Contacts) -> Contacts {
         let phone = c.phone.and_then(|p| {
             let e164 = normalize::phone(&p);
             if e164.is_none() {
@@ -764,7 +709,7 @@ impl Rules {
         }
     }
 
-    fn isil(&mut self, isil: &str) -> Option<String> {
+    fn isil_checked(&mut self, isil: &str) -> Option<String> {
         let isil = isil.trim().to_string();
         let allowed = isil
             .chars()
@@ -797,7 +742,12 @@ impl Rules {
         Some(isil)
     }
 
-    fn act(&mut self, a: Act) -> Act {
+    /// The table's rule for the act that established a reserve.
+    pub(crate) fn act(&mut self, _: &Field, act: Option<Act>) -> Option<Act> {
+        act.map(|a| self.established_by(a))
+    }
+
+    fn established_by(&mut self, a: Act) -> Act {
         if let Some(date) = a.date.filter(|d| *d > self.today) {
             self.problems.error(
                 "/established_by/date",
@@ -819,7 +769,12 @@ impl Rules {
         }
     }
 
-    fn boundary(&mut self, value: Value) -> Option<Polygon> {
+    /// The table's rule for a boundary.
+    pub(crate) fn boundary(&mut self, _: &Field, value: Option<Value>) -> Option<Polygon> {
+        value.and_then(|v| self.polygon(v))
+    }
+
+    fn polygon(&mut self, value: Value) -> Option<Polygon> {
         let polygon: Polygon = match serde_json::from_value(value) {
             Ok(p) => p,
             Err(e) => {
@@ -868,7 +823,12 @@ impl Rules {
         (self.problems.0.len() == before).then_some(polygon)
     }
 
-    fn specialities(&mut self, list: Option<Vec<String>>) -> Option<Vec<Speciality>> {
+    /// The table's rule for what a school teaches.
+    pub(crate) fn specialities(
+        &mut self,
+        _: &Field,
+        list: Option<Vec<String>>,
+    ) -> Option<Vec<Speciality>> {
         let list = list.unwrap_or_default();
         if list.is_empty() {
             self.problems.error(
@@ -882,7 +842,7 @@ impl Rules {
         let mut ok = true;
         for (i, word) in list.iter().enumerate() {
             let at = pointer("/specialities", i);
-            match self.word::<Speciality>(&at, word) {
+            match self.one_of::<Speciality>(&at, word) {
                 Some(s) if out.contains(&s) => {
                     ok = false;
                     self.problems
@@ -896,96 +856,71 @@ impl Rules {
     }
 
     fn heritage(&mut self, d: &mut Draft) -> Option<HeritageObject> {
-        let category = self.required_word::<HeritageCategory>("/category", d.category.take());
-        let dating = d.dating.take().map(|x| self.dating(x));
+        let category = self.required_word::<HeritageCategory>("/category", d.take("category"));
+        let dating = d.take("dating").map(|x| self.dating(x));
         let details = match category? {
             HeritageCategory::Immovable => {
-                let monument_type = self.required_word("/monument_type", d.monument_type.take());
-                let significance = self.required_word("/significance", d.significance.take());
-                let inventory_number = d.inventory_number.take().map(|n| n.trim().to_string());
-                if let Some(n) = &inventory_number {
-                    if n.split('.').any(|p| p.is_empty() || !all_digits(p)) {
-                        self.problems.error(
-                            "/inventory_number",
-                            Code::Format,
-                            format!("`{}` is not a state-list number like 2 or 2.1", short(n)),
-                        );
-                    }
-                }
-                let condition = d
-                    .condition
-                    .take()
-                    .and_then(|c| self.word::<Condition>("/condition", &c));
-                let reserve_id = d.reserve_id.take().map(EntryRef::from);
-                let protection_act =
-                    self.opt_text("/protection_act", d.protection_act.take(), TEXT_MAX);
-                HeritageDetails::Immovable(Immovable {
-                    monument_type: monument_type?,
-                    significance: significance?,
-                    inventory_number,
-                    reserve_id,
-                    condition,
-                    protection_act,
-                })
+                HeritageDetails::Immovable(Immovable::from_draft(self, d)?)
             }
-            HeritageCategory::Movable => {
-                let museum_id = d.museum_id.take().map(EntryRef::from);
-                if museum_id.is_none() {
-                    self.problems.error(
-                        "/museum_id",
-                        Code::Required,
-                        "a movable object names the museum that holds it",
-                    );
-                }
-                let inventory_number =
-                    self.opt_text("/inventory_number", d.inventory_number.take(), 100);
-                let object_type = self.opt_text("/object_type", d.object_type.take(), NAME_MAX);
-                let materials = d
-                    .materials
-                    .take()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .enumerate()
-                    .filter_map(|(i, m)| self.text(&pointer("/materials", i), &m, 100))
-                    .collect();
-                HeritageDetails::Movable(Movable {
-                    museum_id: museum_id?,
-                    inventory_number,
-                    object_type,
-                    materials,
-                })
-            }
+            HeritageCategory::Movable => HeritageDetails::Movable(Movable::from_draft(self, d)?),
             HeritageCategory::Intangible => {
-                let ich_domain = self.required_word("/ich_domain", d.ich_domain.take());
-                let unesco_list =
-                    self.required_word::<UnescoList>("/unesco_list", d.unesco_list.take());
-                let inscribed_year = d.inscribed_year.take();
-                self.year_until_now("/inscribed_year", inscribed_year, ICH_CONVENTION_YEAR);
-                match (unesco_list, inscribed_year) {
-                    (Some(UnescoList::None), Some(_)) => self.problems.error(
-                        "/inscribed_year",
-                        Code::CrossField,
-                        "an element on no UNESCO list has no year of inscription",
-                    ),
-                    (Some(l), None) if l != UnescoList::None => self.problems.error(
-                        "/inscribed_year",
-                        Code::Required,
-                        "the year of inscription is required for an element on a UNESCO list",
-                    ),
-                    _ => {}
-                }
-                HeritageDetails::Intangible(Intangible {
-                    ich_domain: ich_domain?,
-                    unesco_list: unesco_list?,
-                    inscribed_year,
-                })
+                HeritageDetails::Intangible(Intangible::from_draft(self, d)?)
             }
         };
         Some(HeritageObject { dating, details })
     }
 
+    /// The table's rule for a number in the state list of monuments.
+    pub(crate) fn state_list_number(
+        &mut self,
+        _: &Field,
+        number: Option<String>,
+    ) -> Option<String> {
+        let number = number.map(|n| n.trim().to_string());
+        if let Some(n) = &number {
+            if n.split('.').any(|p| p.is_empty() || !all_digits(p)) {
+                self.problems.error(
+                    "/inventory_number",
+                    Code::Format,
+                    format!("`{}` is not a state-list number like 2 or 2.1", short(n)),
+                );
+            }
+        }
+        number
+    }
+
+    /// The table's rule for the museum that holds a movable object.
+    pub(crate) fn holding_museum(&mut self, _: &Field, museum: Option<String>) -> Option<EntryRef> {
+        let museum = museum.map(EntryRef::from);
+        if museum.is_none() {
+            self.problems.error(
+                "/museum_id",
+                Code::Required,
+                "a movable object names the museum that holds it",
+            );
+        }
+        museum
+    }
+
+    /// An element on a UNESCO list has a year of inscription; one on none has none.
+    pub(crate) fn inscription(&mut self, list: &Option<UnescoList>, year: &Option<i64>) {
+        match (list, year) {
+            (Some(UnescoList::None), Some(_)) => self.problems.error(
+                "/inscribed_year",
+                Code::CrossField,
+                "an element on no UNESCO list has no year of inscription",
+            ),
+            (Some(l), None) if *l != UnescoList::None => self.problems.error(
+                "/inscribed_year",
+                Code::Required,
+                "the year of inscription is required for an element on a UNESCO list",
+            ),
+            _ => {}
+        }
+    }
+
     fn dating(&mut self, x: Dating) -> Dating {
-        let now = self.year();
+        let now = self.this_year();
         for (field, year) in [
             ("/dating/from_year", x.from_year),
             ("/dating/to_year", x.to_year),
@@ -1013,8 +948,75 @@ impl Rules {
     }
 }
 
+/// The simple rules of the field table: each reads its limits from the field's shape.
+impl Rules {
+    /// A word of `T`'s vocabulary; required or not as the field is.
+    pub(crate) fn word<T: Vocabulary>(&mut self, f: &Field, word: Option<String>) -> Option<T> {
+        let at = pointer("", f.name);
+        if f.required {
+            self.required_word(&at, word)
+        } else {
+            word.and_then(|w| self.one_of(&at, &w))
+        }
+    }
+
+    /// A whole number within the bounds of an `Integer` shape.
+    pub(crate) fn range(&mut self, f: &Field, value: Option<i64>) -> Option<i64> {
+        self.present(f, value.is_some());
+        if let Shape::Integer(min, max) = f.shape {
+            let (min, max) = (min.unwrap_or(i64::MIN), max.unwrap_or(i64::MAX));
+            self.between(&pointer("", f.name), value, min, max);
+        }
+        value
+    }
+
+    /// A year from the lower bound of an `Integer` shape up to this year.
+    pub(crate) fn year(&mut self, f: &Field, value: Option<i64>) -> Option<i64> {
+        self.present(f, value.is_some());
+        if let Shape::Integer(min, _) = f.shape {
+            self.year_until_now(&pointer("", f.name), value, min.unwrap_or(i64::MIN));
+        }
+        value
+    }
+
+    /// A free text of at most a `Text` shape's length.
+    pub(crate) fn text(&mut self, f: &Field, value: Option<String>) -> Option<String> {
+        self.present(f, value.is_some());
+        let max = match f.shape {
+            Shape::Text(max) => max,
+            _ => TEXT_MAX,
+        };
+        self.opt_text(&pointer("", f.name), value, max)
+    }
+
+    /// A list of short texts.
+    pub(crate) fn texts(&mut self, f: &Field, list: Option<Vec<String>>) -> Vec<String> {
+        self.present(f, list.is_some());
+        let at = pointer("", f.name);
+        list.unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, t)| self.free_text(&pointer(&at, i), &t, 100))
+            .collect()
+    }
+
+    /// The id or registry number of another entry; whether it exists is the store's rule.
+    pub(crate) fn reference(&mut self, f: &Field, id: Option<String>) -> Option<EntryRef> {
+        self.present(f, id.is_some());
+        id.map(EntryRef::from)
+    }
+
+    /// A required field must be there.
+    fn present(&mut self, f: &Field, present: bool) {
+        if f.required && !present {
+            self.problems
+                .error(pointer("", f.name), Code::Required, "required");
+        }
+    }
+}
+
 /// A vocabulary enum, for the generic rules above.
-trait Vocabulary: Sized + Copy {
+pub(crate) trait Vocabulary: Sized + Copy {
     fn parse_word(s: &str) -> Option<Self>;
     fn all_words() -> Vec<&'static str>;
 }
