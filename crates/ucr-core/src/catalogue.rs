@@ -1,6 +1,6 @@
 //! The catalogue of entry fields: which fields each sub-register has, their JSON shape and
 //! limits, as the field table ([`crate::model::fields`]) lists them. It describes the rules of
-//! [`crate::check`] for documents (the OpenAPI schemas, the vocabularies endpoint, CSV
+//! [`crate::check`](mod@crate::check) for documents (the OpenAPI schemas, the vocabularies endpoint, CSV
 //! columns); a test keeps the two in agreement.
 
 use crate::vocab::*;

@@ -7,9 +7,9 @@
 //! simple rules read their limits from the shape: `word` (a word of `Type`'s vocabulary),
 //! `range` (an `Integer` shape's bounds), `year` (an `Integer` shape's lower bound, not after
 //! this year), `text` (a `Text` shape's length), `texts` (a list of short texts), `reference`
-//! (an id or registry number). Other rules are code in [`crate::check`], named here; rules
+//! (an id or registry number). Other rules are code in [`crate::check`](mod@crate::check), named here; rules
 //! across fields follow a group's closing brace. Groups without `struct` (the common fields,
-//! the heritage object's own) are checked by code in [`crate::check`].
+//! the heritage object's own) are checked by code in [`crate::check`](mod@crate::check).
 
 use crate::catalogue::{words, Field, Shape};
 use crate::check::{

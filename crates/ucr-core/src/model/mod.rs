@@ -1,7 +1,7 @@
 //! The entry model (SPEC §3): typed values for the six sub-registers.
 //!
 //! Entries travel as flat JSON objects — the common fields, then the kind's own fields at the
-//! top level. A value of these types is only built by [`crate::check`] from checked input, or
+//! top level. A value of these types is only built by [`crate::check`](mod@crate::check) from checked input, or
 //! read back from storage, so it is valid by construction.
 
 use crate::vocab::*;

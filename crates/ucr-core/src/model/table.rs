@@ -1,7 +1,7 @@
 //! The machinery of the field table ([`super::fields`]): one macro that turns the table into
 //! the catalogue's field lists, the typed per-kind structs, the reading of a submission's
 //! fields ([`crate::draft`]) and the building of each struct from them by the rules the table
-//! names ([`crate::check`]).
+//! names ([`crate::check`](mod@crate::check)).
 
 /// Declares groups of entry fields. A group is
 ///
@@ -19,7 +19,7 @@
 /// order; then the cross-field rule runs on the results. `required` fields are `Type`,
 /// `optional` ones `Option<Type>` (left out of JSON when absent), `many` ones a list `Type`
 /// (left out when empty). Without `struct`, the group is only listed and read; its rules are
-/// code in [`crate::check`].
+/// code in [`crate::check`](mod@crate::check).
 macro_rules! field_table {
     // One group with a struct.
     (@group [$($doc:tt)*] [$sname:ident ($($bname:ident: $base:ty)?)] {
