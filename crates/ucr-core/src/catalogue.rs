@@ -1,10 +1,8 @@
 //! The catalogue of entry fields: which fields each sub-register has, their JSON shape and
-//! limits. It describes the rules of [`crate::check`] for documents (the OpenAPI schemas, the
-//! vocabularies endpoint, CSV columns); a test keeps the two in agreement.
+//! limits, as the field table ([`crate::model::fields`]) lists them. It describes the rules of
+//! [`crate::check`](mod@crate::check) for documents (the OpenAPI schemas, the vocabularies endpoint, CSV
+//! columns); a test keeps the two in agreement.
 
-use crate::check::{
-    FOUNDED_MIN, HALLS_MAX, ICH_CONVENTION_YEAR, ISIL_MAX, NAME_MAX, SEATS_MAX, TEXT_MAX,
-};
 use crate::vocab::*;
 
 /// The JSON shape of a field.
@@ -61,108 +59,21 @@ pub struct Field {
     pub description: &'static str,
 }
 
-const fn f(name: &'static str, shape: Shape, required: bool, description: &'static str) -> Field {
-    Field {
-        name,
-        shape,
-        required,
-        description,
-    }
-}
-
-/// Fields every entry has (besides `kind` and the register-assigned ones).
-pub const COMMON: &[Field] = &[
-    f("registry_number", Shape::Formatted("registry-number"), false, "THR-000001, LIB-…, MUS-…, RSV-…, SCH-…, HER-… (prefix by kind, 6 to 12 digits); assigned in sequence when absent; immutable"),
-    f("name", Shape::Names, true, "Names; `az` required, `en` and `ru` optional, each 1–300 characters"),
-    f("alt_names", Shape::NamesList, false, "Other names: old names, transliterations; at most 50"),
-    f("status", Shape::Word(&["active", "suspended", "closed"]), false, "Lifecycle status (default active); a closed entry returns to active only through an admin"),
-    f("closed_on", Shape::Date, false, "Date of closing; required when closed, not before the founding year, not in the future"),
-    f("region", Shape::Formatted("iso-3166-2-az"), false, "ISO 3166-2:AZ code (78 units); required except for intangible heritage"),
-    f("address", Shape::Address, false, "Postal address"),
-    f("location", Shape::Location, false, "WGS84 point inside Azerbaijan"),
-    f("external_ids", Shape::ExternalIds, false, "Identifiers in other systems"),
-];
-
-/// Fields of every institution (theatre, library, museum, reserve, school).
-pub const INSTITUTION: &[Field] = &[
-    f(
-        "ownership",
-        Shape::Word(&["state", "municipal", "private", "public_association"]),
-        true,
-        "Who owns the institution",
-    ),
-    f(
-        "tax_id",
-        Shape::Formatted("voen"),
-        false,
-        "VÖEN: 10 digits, the 9th a check digit, the 10th 1 (legal person) or 2 (natural person)",
-    ),
-    f(
-        "founded_year",
-        Shape::Integer(Some(FOUNDED_MIN), None),
-        false,
-        "Year of foundation, 1000 to this year",
-    ),
-    f(
-        "parent_id",
-        Shape::Reference(Kind::Theatre),
-        false,
-        "The entry of the same kind this one is a branch of (id or registry number); no cycles",
-    ),
-    f(
-        "contacts",
-        Shape::Contacts,
-        false,
-        "Phone (stored E.164), e-mail, web site",
-    ),
-    f(
-        "head",
-        Shape::Text(NAME_MAX),
-        false,
-        "Name of the director: personal data, never shown to anonymous readers",
-    ),
-];
+pub use crate::model::fields::{
+    COMMON, HERITAGE, IMMOVABLE, INSTITUTION, INTANGIBLE, LIBRARY, MOVABLE, MUSEUM, RESERVE,
+    SCHOOL, THEATRE,
+};
 
 /// The kind's own fields (for heritage objects: the fields of every category).
 pub fn own_fields(kind: Kind) -> Vec<Field> {
     match kind {
-        Kind::Theatre => vec![
-            f("theatre_type", Shape::Word(words::THEATRE), true, "Type of theatre"),
-            f("seats", Shape::Integer(Some(1), Some(SEATS_MAX)), false, "Seats in all halls"),
-            f("halls", Shape::Integer(Some(1), Some(HALLS_MAX)), false, "Number of halls"),
-        ],
-        Kind::Library => vec![
-            f("library_type", Shape::Word(words::LIBRARY), true, "Type of library"),
-            f("isil", Shape::Text(ISIL_MAX), false, "ISO 15511 identifier: a prefix, a hyphen and a unit id of A–Z a–z 0–9 / - :; unique ignoring case"),
-            f("holdings", Shape::Integer(Some(0), None), false, "Items held"),
-            f("registered_readers", Shape::Integer(Some(0), None), false, "Registered readers"),
-        ],
-        Kind::Museum => vec![
-            f("museum_profile", Shape::Word(words::MUSEUM), true, "Profile of the museum"),
-            f("items_total", Shape::Integer(Some(0), None), false, "Items in the collection"),
-            f("items_on_display", Shape::Integer(Some(0), None), false, "Items on display, at most items_total"),
-            f("exhibition_rooms", Shape::Integer(Some(0), None), false, "Exhibition rooms"),
-            f("visitors_per_year", Shape::Integer(Some(0), None), false, "Visitors a year"),
-        ],
-        Kind::Reserve => vec![
-            f("reserve_type", Shape::Word(words::RESERVE), true, "Type of reserve"),
-            f("area_ha", Shape::Positive, false, "Area in hectares, more than 0"),
-            f("established_by", Shape::Act, false, "The act that established it, e.g. Council of Ministers decision No. 280 of 1977-08-10"),
-            f("unesco_whs_id", Shape::Integer(Some(1), None), false, "UNESCO World Heritage property number"),
-            f("boundary", Shape::Polygon, false, "Boundary: GeoJSON polygon, closed rings, every vertex inside Azerbaijan"),
-        ],
-        Kind::School => vec![
-            f("school_type", Shape::Word(words::SCHOOL), true, "Type of school"),
-            f("specialities", Shape::Words(words::SPECIALITY), true, "What the school teaches: non-empty, no duplicates"),
-            f("capacity", Shape::Integer(Some(1), None), false, "Places for pupils"),
-            f("enrolled", Shape::Integer(Some(0), None), false, "Pupils enrolled, at most capacity"),
-            f("teachers", Shape::Integer(Some(0), None), false, "Teachers"),
-        ],
+        Kind::Theatre => THEATRE.to_vec(),
+        Kind::Library => LIBRARY.to_vec(),
+        Kind::Museum => MUSEUM.to_vec(),
+        Kind::Reserve => RESERVE.to_vec(),
+        Kind::School => SCHOOL.to_vec(),
         Kind::HeritageObject => {
-            let mut all = vec![
-                f("category", Shape::Word(&["immovable", "movable", "intangible"]), true, "Category of heritage"),
-                f("dating", Shape::Dating, false, "When it was made; BCE years negative; from ≤ to ≤ this year"),
-            ];
+            let mut all = HERITAGE.to_vec();
             for c in HeritageCategory::ALL {
                 all.extend(category_fields(*c));
             }
@@ -184,25 +95,9 @@ pub fn type_field(kind: Kind) -> (&'static str, &'static [&'static str]) {
 /// The fields of one heritage category.
 pub fn category_fields(category: HeritageCategory) -> Vec<Field> {
     match category {
-        HeritageCategory::Immovable => vec![
-            f("monument_type", Shape::Word(words::MONUMENT), true, "Type of monument"),
-            f("significance", Shape::Word(&["world", "national", "local"]), true, "Significance (Cabinet of Ministers Decision No. 132 of 2001-08-02)"),
-            f("inventory_number", Shape::Formatted("state-list-number"), false, "Number in the state list, like 2 or 2.1; unique within (significance, monument_type)"),
-            f("reserve_id", Shape::Reference(Kind::Reserve), false, "The reserve it lies in (id or registry number)"),
-            f("condition", Shape::Word(&["good", "satisfactory", "poor", "ruined", "unknown"]), false, "Physical condition"),
-            f("protection_act", Shape::Text(TEXT_MAX), false, "The act that protects it"),
-        ],
-        HeritageCategory::Movable => vec![
-            f("museum_id", Shape::Reference(Kind::Museum), true, "The museum that holds it (id or registry number)"),
-            f("inventory_number", Shape::Text(100), false, "Inventory number, unique within the museum"),
-            f("object_type", Shape::Text(NAME_MAX), false, "What it is (carpet, manuscript, …)"),
-            f("materials", Shape::Texts, false, "What it is made of"),
-        ],
-        HeritageCategory::Intangible => vec![
-            f("ich_domain", Shape::Word(words::ICH_DOMAIN), true, "Domain (UNESCO 2003 Convention)"),
-            f("unesco_list", Shape::Word(&["representative", "urgent_safeguarding", "good_practices", "none"]), true, "The UNESCO list it is inscribed on, or none"),
-            f("inscribed_year", Shape::Integer(Some(ICH_CONVENTION_YEAR), None), false, "Year of inscription, 2003 to this year; required unless unesco_list is none"),
-        ],
+        HeritageCategory::Immovable => IMMOVABLE.to_vec(),
+        HeritageCategory::Movable => MOVABLE.to_vec(),
+        HeritageCategory::Intangible => INTANGIBLE.to_vec(),
     }
 }
 
@@ -377,7 +272,7 @@ mod tests {
             .collect();
         for (kind, category) in cases {
             let own: Vec<&str> = fields(kind, category).iter().map(|f| f.name).collect();
-            for name in Draft::FIELDS {
+            for name in Draft::fields() {
                 if *name == "kind" || ASSIGNED.contains(name) {
                     continue;
                 }

@@ -2,111 +2,136 @@
 //! as far as JSON allows. A JSON object becomes a [`Draft`] field by field, so that every wrong
 //! type and every unknown field is reported, not only the first.
 
-use crate::model::{Act, Address, Contacts, Dating, ExternalIds, Location, Names};
+use crate::model::fields::GROUPS;
+use crate::model::{
+    Act, Address, Contacts, Dating, EntryRef, ExternalIds, Location, Names, Polygon,
+};
 use crate::problem::{pointer, Code, Problems};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
-/// Declares the draft's fields once: the struct, the per-field parser and the list of names.
-macro_rules! draft {
-    ($($field:ident : $ty:ty),+ $(,)?) => {
-        /// Every field a submitted entry may carry, none yet checked.
-        #[derive(Debug, Clone, Default, PartialEq)]
-        pub struct Draft {
-            $(#[doc = concat!("`", stringify!($field), "`")] pub $field: Option<$ty>,)+
-        }
-
-        impl Draft {
-            /// Every field name.
-            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),+];
-
-            /// Sets one field from JSON; `false` when the name is not a field.
-            fn set(&mut self, name: &str, value: Value, problems: &mut Problems) -> bool {
-                match name {
-                    $(stringify!($field) => {
-                        self.$field = parse_value(name, value, problems);
-                        true
-                    })+
-                    _ => false,
-                }
-            }
-
-            /// The names of the fields that are present.
-            pub fn present(&self) -> Vec<&'static str> {
-                let mut names = Vec::new();
-                $(if self.$field.is_some() { names.push(stringify!($field)); })+
-                names
-            }
-        }
-    };
+/// The type a field of the table is read as from JSON, before its rule makes it `Self`: a
+/// word or a reference is read as a string, a list of words as a list of strings, a polygon
+/// as any JSON (its rule reads it); everything else as itself.
+pub trait Drafted {
+    /// What the draft holds.
+    type Raw: serde::de::DeserializeOwned + 'static;
 }
 
-draft! {
-    kind: String,
-    registry_number: String,
-    name: Names,
-    alt_names: Vec<Names>,
-    status: String,
-    closed_on: NaiveDate,
-    region: String,
-    address: Address,
-    location: Location,
-    external_ids: ExternalIds,
-    // institutions
-    ownership: String,
-    tax_id: String,
-    founded_year: i64,
-    parent_id: String,
-    contacts: Contacts,
-    head: String,
-    // theatre
-    theatre_type: String,
-    seats: i64,
-    halls: i64,
-    // library
-    library_type: String,
-    isil: String,
-    holdings: i64,
-    registered_readers: i64,
-    // museum
-    museum_profile: String,
-    items_total: i64,
-    items_on_display: i64,
-    exhibition_rooms: i64,
-    visitors_per_year: i64,
-    // reserve
-    reserve_type: String,
-    area_ha: f64,
-    established_by: Act,
-    unesco_whs_id: i64,
-    boundary: Value,
-    // school
-    school_type: String,
-    specialities: Vec<String>,
-    capacity: i64,
-    enrolled: i64,
-    teachers: i64,
-    // heritage object
-    category: String,
-    dating: Dating,
-    monument_type: String,
-    significance: String,
-    inventory_number: String,
-    reserve_id: String,
-    condition: String,
-    protection_act: String,
-    museum_id: String,
-    object_type: String,
-    materials: Vec<String>,
-    ich_domain: String,
-    unesco_list: String,
-    inscribed_year: i64,
-    // assigned by the register: accepted only as they are
-    id: String,
-    version: i64,
-    created_at: String,
-    updated_at: String,
-    economic_region: String,
+macro_rules! drafted_as_itself {
+    ($($t:ty),+) => {$(impl Drafted for $t { type Raw = $t; })+};
+}
+
+drafted_as_itself!(
+    String,
+    i64,
+    f64,
+    NaiveDate,
+    Names,
+    Address,
+    Location,
+    ExternalIds,
+    Contacts,
+    Act,
+    Dating
+);
+
+impl Drafted for EntryRef {
+    type Raw = String;
+}
+
+impl Drafted for Polygon {
+    type Raw = Value;
+}
+
+impl<T: Drafted> Drafted for Vec<T> {
+    type Raw = Vec<T::Raw>;
+}
+
+/// Every field a submitted entry may carry, none yet checked: each present field read as the
+/// field table types it ([`Drafted::Raw`]).
+#[derive(Default)]
+pub struct Draft {
+    values: HashMap<&'static str, Box<dyn Any>>,
+}
+
+impl std::fmt::Debug for Draft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Draft")
+            .field("present", &self.present())
+            .finish()
+    }
+}
+
+/// The fields the draft reads besides the table's: the kind, then (last) the assigned ones.
+const KIND: &str = "kind";
+
+impl Draft {
+    /// Every field name: `kind`, the table's fields in table order (a field of two groups
+    /// once), the register-assigned ones.
+    pub fn fields() -> &'static [&'static str] {
+        static FIELDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+            let mut names = vec![KIND];
+            for field in GROUPS.iter().flat_map(|g| g.iter()) {
+                if !names.contains(&field.name) {
+                    names.push(field.name);
+                }
+            }
+            names.extend(ASSIGNED);
+            names
+        });
+        &FIELDS
+    }
+
+    /// Takes the field `name` out of the draft, read as `T` (its [`Drafted::Raw`] type).
+    pub fn take<T: 'static>(&mut self, name: &str) -> Option<T> {
+        let value = self.values.remove(name)?;
+        value.downcast().ok().map(|v| *v)
+    }
+
+    /// The field `name`, read as `T`, left in the draft.
+    pub fn get<T: 'static>(&self, name: &str) -> Option<&T> {
+        self.values.get(name)?.downcast_ref()
+    }
+
+    /// Whether the field `name` is present.
+    pub fn has(&self, name: &str) -> bool {
+        self.values.contains_key(name)
+    }
+
+    /// The names of the fields that are present, in the order of [`Draft::fields`].
+    pub fn present(&self) -> Vec<&'static str> {
+        Draft::fields()
+            .iter()
+            .copied()
+            .filter(|name| self.values.contains_key(name))
+            .collect()
+    }
+
+    /// Sets one field from JSON; `false` when the name is not a field.
+    fn set(&mut self, name: &str, value: Value, problems: &mut Problems) -> bool {
+        let Some(name) = Draft::fields().iter().copied().find(|n| *n == name) else {
+            return false;
+        };
+        let read = match name {
+            KIND | "id" | "created_at" | "updated_at" | "economic_region" => {
+                read::<String>(name, value, problems)
+            }
+            "version" => read::<i64>(name, value, problems),
+            _ => match crate::model::fields::read(name, value, problems) {
+                Ok(read) => read,
+                Err(_) => return false,
+            },
+        };
+        match read {
+            Some(v) => self.values.insert(name, v),
+            None => self.values.remove(name),
+        };
+        true
+    }
 }
 
 /// Fields the register assigns; a client may echo them back unchanged but never set them.
@@ -117,6 +142,15 @@ pub const ASSIGNED: &[&str] = &[
     "updated_at",
     "economic_region",
 ];
+
+/// Reads one field's JSON as `T`; `None` (with the problems) when it is `null` or not a `T`.
+pub(crate) fn read<T: serde::de::DeserializeOwned + 'static>(
+    name: &str,
+    value: Value,
+    problems: &mut Problems,
+) -> Option<Box<dyn Any>> {
+    parse_value::<T>(name, value, problems).map(|v| Box::new(v) as Box<dyn Any>)
+}
 
 fn parse_value<T: serde::de::DeserializeOwned>(
     name: &str,
@@ -271,5 +305,104 @@ pub fn json_type(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fields left over after the kind's rules are reported in this order: these keep it,
+    /// whatever is added to the table.
+    #[test]
+    fn fields_keep_their_order() {
+        let expected = [
+            "kind",
+            "registry_number",
+            "name",
+            "alt_names",
+            "status",
+            "closed_on",
+            "region",
+            "address",
+            "location",
+            "external_ids",
+            "ownership",
+            "tax_id",
+            "founded_year",
+            "parent_id",
+            "contacts",
+            "head",
+            "theatre_type",
+            "seats",
+            "halls",
+            "library_type",
+            "isil",
+            "holdings",
+            "registered_readers",
+            "museum_profile",
+            "items_total",
+            "items_on_display",
+            "exhibition_rooms",
+            "visitors_per_year",
+            "reserve_type",
+            "area_ha",
+            "established_by",
+            "unesco_whs_id",
+            "boundary",
+            "school_type",
+            "specialities",
+            "capacity",
+            "enrolled",
+            "teachers",
+            "category",
+            "dating",
+            "monument_type",
+            "significance",
+            "inventory_number",
+            "reserve_id",
+            "condition",
+            "protection_act",
+            "museum_id",
+            "object_type",
+            "materials",
+            "ich_domain",
+            "unesco_list",
+            "inscribed_year",
+            "id",
+            "version",
+            "created_at",
+            "updated_at",
+            "economic_region",
+        ];
+        let kept: Vec<&str> = Draft::fields()
+            .iter()
+            .copied()
+            .filter(|f| expected.contains(f))
+            .collect();
+        assert_eq!(kept, expected);
+        assert_eq!(Draft::fields().first(), Some(&"kind"));
+        assert!(Draft::fields().ends_with(ASSIGNED));
+    }
+
+    #[test]
+    fn a_field_is_read_as_the_table_types_it() {
+        let mut problems = Problems::default();
+        let mut draft = Draft::from_json(
+            serde_json::json!({"seats": 3, "theatre_type": "drama", "boundary": {"a": 1}}),
+            &mut problems,
+        );
+        assert_eq!(problems, Problems::default());
+        assert_eq!(draft.present(), ["theatre_type", "seats", "boundary"]);
+        assert_eq!(draft.get::<i64>("seats"), Some(&3));
+        assert_eq!(
+            draft.take::<String>("theatre_type").as_deref(),
+            Some("drama")
+        );
+        assert_eq!(
+            draft.take::<Value>("boundary"),
+            Some(serde_json::json!({"a": 1}))
+        );
+        assert_eq!(draft.present(), ["seats"]);
     }
 }

@@ -1,13 +1,21 @@
 //! The entry model (SPEC §3): typed values for the six sub-registers.
 //!
 //! Entries travel as flat JSON objects — the common fields, then the kind's own fields at the
-//! top level. A value of these types is only built by [`crate::check`] from checked input, or
+//! top level. A value of these types is only built by [`crate::check`](mod@crate::check) from checked input, or
 //! read back from storage, so it is valid by construction.
 
 use crate::vocab::*;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+#[macro_use]
+mod table;
+pub mod fields;
+
+pub use fields::{
+    Immovable, Institution, Intangible, Library, Movable, Museum, Reserve, School, Theatre,
+};
 
 /// A name in the register's languages. `az` is required, `en` and `ru` optional.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -167,177 +175,6 @@ impl std::fmt::Display for EntryRef {
             EntryRef::Number(n) => f.write_str(n),
         }
     }
-}
-
-/// Fields every institution (theatre, library, museum, reserve, school) has.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Institution {
-    /// Who owns it.
-    pub ownership: Ownership,
-    /// VÖEN (taxpayer number).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_id: Option<String>,
-    /// Year of foundation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub founded_year: Option<i64>,
-    /// The entry (same kind) this one is a branch of.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<EntryRef>,
-    /// Phone, e-mail, web site.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contacts: Option<Contacts>,
-    /// Name of the director: personal data, hidden from anonymous readers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub head: Option<String>,
-}
-
-/// A theatre.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Theatre {
-    /// Common institution fields.
-    #[serde(flatten)]
-    pub institution: Institution,
-    /// Type of theatre.
-    pub theatre_type: TheatreType,
-    /// Seats in all halls, 1–10 000.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seats: Option<i64>,
-    /// Number of halls, 1–50.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub halls: Option<i64>,
-}
-
-/// A library.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Library {
-    /// Common institution fields.
-    #[serde(flatten)]
-    pub institution: Institution,
-    /// Type of library.
-    pub library_type: LibraryType,
-    /// ISO 15511 International Standard Identifier for Libraries.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub isil: Option<String>,
-    /// Items held.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub holdings: Option<i64>,
-    /// Registered readers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub registered_readers: Option<i64>,
-}
-
-/// A museum.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Museum {
-    /// Common institution fields.
-    #[serde(flatten)]
-    pub institution: Institution,
-    /// Profile of the museum.
-    pub museum_profile: MuseumProfile,
-    /// Items in the collection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items_total: Option<i64>,
-    /// Items on display, at most `items_total`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items_on_display: Option<i64>,
-    /// Exhibition rooms.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exhibition_rooms: Option<i64>,
-    /// Visitors a year.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visitors_per_year: Option<i64>,
-}
-
-/// A historical, cultural or nature reserve.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Reserve {
-    /// Common institution fields.
-    #[serde(flatten)]
-    pub institution: Institution,
-    /// Type of reserve.
-    pub reserve_type: ReserveType,
-    /// Area in hectares, more than 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub area_ha: Option<f64>,
-    /// The act that established it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub established_by: Option<Act>,
-    /// UNESCO World Heritage property number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unesco_whs_id: Option<i64>,
-    /// Boundary as a GeoJSON polygon.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub boundary: Option<Polygon>,
-}
-
-/// An art or music school.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct School {
-    /// Common institution fields.
-    #[serde(flatten)]
-    pub institution: Institution,
-    /// Type of school.
-    pub school_type: SchoolType,
-    /// What it teaches, no duplicates.
-    pub specialities: Vec<Speciality>,
-    /// Places for pupils, at least 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub capacity: Option<i64>,
-    /// Pupils enrolled, at most `capacity`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enrolled: Option<i64>,
-    /// Teachers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub teachers: Option<i64>,
-}
-
-/// An immovable monument.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Immovable {
-    /// Type of monument.
-    pub monument_type: MonumentType,
-    /// World, national or local significance.
-    pub significance: Significance,
-    /// Number in the state list, like `2` or `2.1`, unique within (significance, type).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inventory_number: Option<String>,
-    /// The reserve it lies in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reserve_id: Option<EntryRef>,
-    /// Physical condition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub condition: Option<Condition>,
-    /// The act that protects it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protection_act: Option<String>,
-}
-
-/// A movable object held by a museum.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Movable {
-    /// The museum that holds it.
-    pub museum_id: EntryRef,
-    /// Inventory number, unique within the museum.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inventory_number: Option<String>,
-    /// What it is (carpet, manuscript, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object_type: Option<String>,
-    /// What it is made of.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub materials: Vec<String>,
-}
-
-/// An element of intangible heritage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Intangible {
-    /// Domain (UNESCO 2003 Convention).
-    pub ich_domain: IchDomain,
-    /// The UNESCO list it is on, or `none`.
-    pub unesco_list: UnescoList,
-    /// Year of inscription, required unless `none`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inscribed_year: Option<i64>,
 }
 
 /// What kind of heritage object it is.
