@@ -4,9 +4,9 @@ use anyhow::{bail, Context, Result};
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use ucr_core::import::export::{ExportFormat, ExportOptions};
-use ucr_core::import::read::Format;
-use ucr_core::import::{ImportReport, Mode, Options, Outcome, Source};
+use ucr_core::bulk::read::Format;
+use ucr_core::bulk::{ImportReport, Mode, Options, Outcome, Source};
+use ucr_core::export::{ExportFormat, ExportOptions};
 use ucr_core::{Action, Filter, Kind, Register, Status, Write};
 
 // The values of the options, as clap reads them (its help lists each enum's words).
@@ -338,7 +338,7 @@ pub fn export(database: &str, args: ExportArgs) -> Result<ExitCode> {
         filter,
         personal_data: args.personal_data,
     };
-    if let Err(m) = ucr_core::import::export::check_options(&options) {
+    if let Err(m) = ucr_core::export::check_options(&options) {
         bail!(m);
     }
     let count = match &args.output {

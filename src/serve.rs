@@ -3,8 +3,8 @@
 use anyhow::{Context, Result};
 use std::net::TcpListener;
 use std::process::ExitCode;
-use ucr_core::import::read::Format;
-use ucr_core::import::{Mode, Options, Outcome, Source};
+use ucr_core::bulk::read::Format;
+use ucr_core::bulk::{Mode, Options, Outcome, Source};
 use ucr_core::{Register, Role, Write};
 
 #[derive(clap::Args)]

@@ -10,9 +10,9 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use futures_util::StreamExt;
 use serde_json::json;
 use std::io::{Seek as _, Write as _};
-use ucr_core::import::export::{ExportFormat, ExportOptions};
-use ucr_core::import::read::Format;
-use ucr_core::import::{Mode, Options, Outcome, Source};
+use ucr_core::bulk::read::Format;
+use ucr_core::bulk::{Mode, Options, Outcome, Source};
+use ucr_core::export::{ExportFormat, ExportOptions};
 use ucr_core::{Filter, Kind, Status};
 
 /// Registers the routes of this module.
@@ -265,7 +265,7 @@ async fn export(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespons
         filter,
         personal_data: who.sees_personal_data(),
     };
-    ucr_core::import::export::check_options(&options).map_err(ApiError::bad_request)?;
+    ucr_core::export::check_options(&options).map_err(ApiError::bad_request)?;
     let (tx, rx) = tokio::sync::mpsc::channel(8);
     let register = state.register.clone();
     actix_web::rt::task::spawn_blocking(move || {

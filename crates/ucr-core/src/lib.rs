@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod bulk;
 pub mod catalogue;
 pub mod change;
 pub mod check;
@@ -9,7 +10,7 @@ mod context;
 pub mod cursor;
 pub mod draft;
 pub mod error;
-pub mod import;
+pub mod export;
 pub mod model;
 pub mod normalize;
 pub mod problem;

@@ -1,9 +1,8 @@
 //! Throw-away registers for tests: a fresh SQLite file, or a fresh PostgreSQL database created
 //! beside the one named by an environment variable and dropped afterwards.
 
+use crate::store::connection::{create_database, drop_database};
 use crate::{Register, RegisterError};
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
 
 /// The environment variable that names a PostgreSQL server for the conformance tests, e.g.
 /// `postgres://postgres@127.0.0.1:5432/test`. When unset, tests run on SQLite only.
@@ -49,11 +48,7 @@ impl Scratch {
     /// A fresh PostgreSQL database on the server of `admin_url`.
     pub fn postgres(admin_url: &str) -> Result<Scratch, RegisterError> {
         let name = format!("ucr_test_{}", uuid::Uuid::now_v7().simple());
-        let mut admin =
-            PgConnection::establish(admin_url).map_err(|e| RegisterError::Open(e.to_string()))?;
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .map_err(|e| RegisterError::Open(e.to_string()))?;
+        create_database(admin_url, &name)?;
         let url = match admin_url.rsplit_once('/') {
             Some((server, _)) => format!("{server}/{name}"),
             None => return Err(RegisterError::Open(format!("no database in {admin_url}"))),
@@ -82,10 +77,7 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         self.register.take();
         if let Some((admin_url, name)) = self.admin.take() {
-            if let Ok(mut admin) = PgConnection::establish(&admin_url) {
-                let _ =
-                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-            }
+            drop_database(&admin_url, &name);
         }
     }
 }

@@ -143,3 +143,20 @@ fn redo_with<DB: diesel::backend::Backend>(
     c.run_pending_migrations(migrations()).map_err(text)?;
     Ok(())
 }
+
+/// Creates the PostgreSQL database `name` on the server of `admin_url` (for throw-away
+/// registers of tests; `name` is made by the caller of letters, digits and `_`).
+pub fn create_database(admin_url: &str, name: &str) -> Result<(), crate::error::RegisterError> {
+    let mut admin = PgConnection::establish(admin_url)
+        .map_err(|e| crate::error::RegisterError::Open(e.to_string()))?;
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .map_err(|e| crate::error::RegisterError::Open(e.to_string()))
+}
+
+/// Drops the PostgreSQL database `name` on the server of `admin_url`, if it can.
+pub fn drop_database(admin_url: &str, name: &str) {
+    if let Ok(mut admin) = PgConnection::establish(admin_url) {
+        let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    }
+}

@@ -5,8 +5,8 @@
 use super::connection::Db;
 use super::rows::{entry_from_body, logged_body};
 use super::schema::{imports, revisions};
+use crate::bulk::Import;
 use crate::error::RegisterError;
-use crate::import::Import;
 use crate::model::Entry;
 use crate::vocab::Operation;
 use chrono::NaiveDateTime;

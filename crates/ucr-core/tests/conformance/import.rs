@@ -4,9 +4,9 @@
 
 use super::*;
 use std::collections::BTreeMap;
-use ucr_core::import::export::{ExportFormat, ExportOptions};
-use ucr_core::import::read::Format;
-use ucr_core::import::{ImportReport, Mode, Options, Outcome, RowReport, Source};
+use ucr_core::bulk::read::Format;
+use ucr_core::bulk::{ImportReport, Mode, Options, Outcome, RowReport, Source};
+use ucr_core::export::{ExportFormat, ExportOptions};
 use ucr_core::search::Search;
 use ucr_core::store::connection::Db;
 use ucr_core::testing::POSTGRES_ENV;

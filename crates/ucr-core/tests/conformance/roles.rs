@@ -4,8 +4,8 @@
 
 use super::*;
 use chrono::NaiveDate;
-use ucr_core::import::read::Format;
-use ucr_core::import::{Mode, Options, Source};
+use ucr_core::bulk::read::Format;
+use ucr_core::bulk::{Mode, Options, Source};
 use ucr_core::{Action, Status};
 
 fn reader() -> Write {
@@ -47,7 +47,7 @@ fn load_options(writer: Write) -> Options {
 fn load_as(
     register: &Register,
     writer: Write,
-) -> Result<ucr_core::import::ImportReport, RegisterError> {
+) -> Result<ucr_core::bulk::ImportReport, RegisterError> {
     let bytes = one_theatre_file();
     let sources = vec![Source {
         name: "theatre.ndjson".into(),

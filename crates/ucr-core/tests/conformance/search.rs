@@ -372,13 +372,13 @@ fn the_same_search_at_once_gets_one_answer() {
 fn import_ndjson(register: &Register, name: &str, text: String) -> String {
     let report = register
         .import(
-            vec![ucr_core::import::Source {
+            vec![ucr_core::bulk::Source {
                 name: name.into(),
                 reader: Box::new(std::io::Cursor::new(text.into_bytes())),
-                format: ucr_core::import::read::Format::Ndjson,
+                format: ucr_core::bulk::read::Format::Ndjson,
             }],
-            &ucr_core::import::Options {
-                mode: ucr_core::import::Mode::Create,
+            &ucr_core::bulk::Options {
+                mode: ucr_core::bulk::Mode::Create,
                 atomic: true,
                 dry_run: false,
                 kind: None,

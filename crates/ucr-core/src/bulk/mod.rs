@@ -8,7 +8,6 @@
 
 mod batch;
 pub mod columns;
-pub mod export;
 pub mod read;
 mod row;
 

@@ -2,7 +2,7 @@
 //! registry numbers, as clerks do: references are written as the registry number of the entry
 //! they name, so an exported file loads back into an empty register.
 
-use super::columns;
+use crate::bulk::columns;
 use crate::error::RegisterError;
 use crate::query::Filter;
 use crate::register::Register;
