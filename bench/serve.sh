@@ -6,6 +6,9 @@
 #
 #   bench/serve.sh [N] [SECONDS]
 #
+# UCR_BENCH_COMPARE names another build of `ucr` (an older commit's): its servers are then
+# measured the same way on the same database, in the same run, after this build's.
+#
 # Needs wrk (Debian package) and datasette (PyPI); installs them when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,16 +35,31 @@ sync # the load's gigabytes go to disk now, not under the first measurement
 PORT=18480
 DPORT=18481
 CPORT=18482
-RUST_LOG=warn,ucr::serve=info $UCR --database "sqlite://$DB" serve --bind "127.0.0.1:$PORT" \
-  --pool-size 8 > "$DIR/kept.log" 2>&1 &
-PIDS+=($!)
-UCR_PID=$!
-# The same server keeping no answers: every search computed (what a search costs the first
-# time, or after each write).
-RUST_LOG=warn,ucr::serve=info $UCR --database "sqlite://$DB" serve --bind "127.0.0.1:$CPORT" \
-  --pool-size 8 --search-cache-mib 0 > "$DIR/computed.log" 2>&1 &
-PIDS+=($!)
-COLD_PID=$!
+# Two servers of a build: one as `ucr serve` runs (answers of recent searches kept), and one
+# keeping no answers, every search computed (what a search costs the first time, or after each
+# write). Both build their search index in memory at start (searches read the tables until
+# then): measurements start once it is ready.
+start_ucr() { # binary
+  RUST_LOG=warn,ucr::serve=info "$1" --database "sqlite://$DB" serve --bind "127.0.0.1:$PORT" \
+    --pool-size 8 > "$DIR/kept.log" 2>&1 &
+  UCR_PID=$!
+  RUST_LOG=warn,ucr::serve=info "$1" --database "sqlite://$DB" serve --bind "127.0.0.1:$CPORT" \
+    --pool-size 8 --search-cache-mib 0 > "$DIR/computed.log" 2>&1 &
+  COLD_PID=$!
+  PIDS+=("$UCR_PID" "$COLD_PID")
+  for url in "http://127.0.0.1:$PORT/ready" "http://127.0.0.1:$CPORT/ready"; do
+    for _ in $(seq 1 100); do curl -sf "$url" >/dev/null && break; sleep 0.2; done
+  done
+  for log in "$DIR/kept.log" "$DIR/computed.log"; do
+    for _ in $(seq 1 300); do grep -q "search index" "$log" && break; sleep 0.2; done
+    grep -o "search index.*" "$log" || echo "no search index in $log"
+  done
+}
+stop_ucr() {
+  kill "$UCR_PID" "$COLD_PID" 2>/dev/null || true
+  wait "$UCR_PID" "$COLD_PID" 2>/dev/null || true
+}
+
 cat > "$DIR/metadata.json" <<JSON
 {"databases": {"ucr": {"tables": {"entries": {"fts_table": "entry_search", "fts_pk": "rowid"}}}}}
 JSON
@@ -49,15 +67,8 @@ datasette serve "$DB" --port "$DPORT" --metadata "$DIR/metadata.json" \
   --setting default_page_size 20 --setting sql_time_limit_ms 10000 >/dev/null 2>&1 &
 PIDS+=($!)
 DS_PID=$!
-for url in "http://127.0.0.1:$PORT/ready" "http://127.0.0.1:$CPORT/ready" "http://127.0.0.1:$DPORT/-/versions.json"; do
-  for _ in $(seq 1 100); do curl -sf "$url" >/dev/null && break; sleep 0.2; done
-done
-# Both servers build their search index in memory at start (searches read the tables until
-# then): measure once it is ready.
-for log in "$DIR/kept.log" "$DIR/computed.log"; do
-  for _ in $(seq 1 300); do grep -q "search index" "$log" && break; sleep 0.2; done
-  grep -o "search index.*" "$log" || echo "no search index in $log"
-done
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$DPORT/-/versions.json" >/dev/null && break; sleep 0.2; done
+start_ucr "$UCR"
 
 # 1 000 ids and registry numbers spread over the register.
 curl -s "http://127.0.0.1:$PORT/api/v1/entries?limit=1000&sort=-created" \
@@ -106,35 +117,49 @@ run() { # name base pathsfile [header]
     /Requests\/sec/ { rps = $2 }
     /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
     /Non-2xx/ { bad = $NF }
-    END { printf "%-28s %10.0f req/s   p50 %8s   p99 %8s%s\n", name, rps, p50, p99, (bad ? "   non-2xx " bad : "") }' "$DIR/wrk.out"
-  awk '/Requests\/sec/ { print $2 }' "$DIR/wrk.out" >> "$DIR/rps"
+    END { printf "%-40s %10.0f req/s   p50 %8s   p99 %8s%s\n", name, rps, p50, p99, (bad ? "   non-2xx " bad : "") }' "$DIR/wrk.out"
+  awk -v name="$1" '/Requests\/sec/ { print name "\t" $2 }' "$DIR/wrk.out" >> "$DIR/rps"
 }
 
 U="http://127.0.0.1:$PORT"
 C="http://127.0.0.1:$CPORT"
 D="http://127.0.0.1:$DPORT"
-run "ucr GET by id" "$U" "$DIR/ucr-get"
-run "ucr GET by id, reader token" "$U" "$DIR/ucr-get" "Authorization: Bearer $TOKEN"
-run "ucr filter region+kind" "$U" "$DIR/ucr-filter"
-run "ucr search, selective, computed" "$C" "$DIR/ucr-search"
-sleep 5
-run "ucr search, broad, computed" "$C" "$DIR/ucr-broad"
-sleep 15 # requests still running when wrk stops must not count against the next run
-# Each search once (computed), then measured while the register does not change.
-for p in $(cat "$DIR/ucr-search" "$DIR/ucr-broad"); do curl -sf -o /dev/null "$U$p"; done
-run "ucr search, selective, kept" "$U" "$DIR/ucr-search"
-run "ucr search, broad, kept" "$U" "$DIR/ucr-broad"
+hwm() { awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' "/proc/$1/status"; }
+ucr_runs() { # label
+  run "$1 GET by id" "$U" "$DIR/ucr-get"
+  run "$1 GET by id, reader token" "$U" "$DIR/ucr-get" "Authorization: Bearer $TOKEN"
+  run "$1 filter region+kind" "$U" "$DIR/ucr-filter"
+  run "$1 search, selective, computed" "$C" "$DIR/ucr-search"
+  sleep 5
+  run "$1 search, broad, computed" "$C" "$DIR/ucr-broad"
+  sleep 15 # requests still running when wrk stops must not count against the next run
+  # Each search once (computed), then measured while the register does not change.
+  for p in $(cat "$DIR/ucr-search" "$DIR/ucr-broad"); do curl -sf -o /dev/null "$U$p"; done
+  run "$1 search, selective, kept" "$U" "$DIR/ucr-search"
+  run "$1 search, broad, kept" "$U" "$DIR/ucr-broad"
+  echo "$1 server memory (peak RSS): $(hwm "$UCR_PID"), keeping no answers $(hwm "$COLD_PID")"
+}
+ucr_runs "ucr"
+stop_ucr
+if [ -n "${UCR_BENCH_COMPARE:-}" ]; then
+  start_ucr "$UCR_BENCH_COMPARE"
+  ucr_runs "compared"
+  stop_ucr
+fi
 run "datasette GET row" "$D" "$DIR/ds-get"
 run "datasette filter" "$D" "$DIR/ds-filter"
 run "datasette search, selective" "$D" "$DIR/ds-search"
 run "datasette search, broad" "$D" "$DIR/ds-broad"
 
-echo
-hwm() { awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' "/proc/$1/status"; }
-echo "server memory (peak RSS): ucr $(hwm $UCR_PID), ucr keeping no answers $(hwm $COLD_PID), datasette $(hwm $DS_PID)"
-awk '
-  { rps[NR] = $1 }
+echo "datasette memory (peak RSS): $(hwm $DS_PID)"
+awk -F'\t' '
+  { rps[$1] = $2 }
   END {
     printf "GET by id: ucr / datasette = %.1f×;  token check: %.1f%% of anonymous throughput lost\n",
-      rps[1] / rps[8], (1 - rps[2] / rps[1]) * 100
+      rps["ucr GET by id"] / rps["datasette GET row"], (1 - rps["ucr GET by id, reader token"] / rps["ucr GET by id"]) * 100
+    if ("compared GET by id" in rps)
+      for (k in rps) if (k ~ /^ucr /) {
+        c = "compared" substr(k, 4)
+        if (c in rps) printf "%-40s now / compared = %.2f\n", k, rps[k] / rps[c]
+      }
   }' "$DIR/rps"
