@@ -7,7 +7,8 @@
 #   bench/serve.sh [N] [SECONDS]
 #
 # UCR_BENCH_COMPARE names another build of `ucr` (an older commit's): its servers are then
-# measured the same way on the same database, in the same run, after this build's.
+# measured the same way on the same database, in the same run, after this build's (before it
+# with UCR_BENCH_COMPARED_FIRST=1, to see what the order does).
 #
 # Needs wrk (Debian package) and datasette (PyPI); installs them when missing.
 set -euo pipefail
@@ -139,12 +140,22 @@ ucr_runs() { # label
   run "$1 search, broad, kept" "$U" "$DIR/ucr-broad"
   echo "$1 server memory (peak RSS): $(hwm "$UCR_PID"), keeping no answers $(hwm "$COLD_PID")"
 }
-ucr_runs "ucr"
-stop_ucr
-if [ -n "${UCR_BENCH_COMPARE:-}" ]; then
+measure_this() { ucr_runs "ucr"; stop_ucr; }
+measure_compared() {
+  [ -n "${UCR_BENCH_COMPARE:-}" ] || return 0
   start_ucr "$UCR_BENCH_COMPARE"
   ucr_runs "compared"
   stop_ucr
+}
+if [ -n "${UCR_BENCH_COMPARED_FIRST:-}" ]; then
+  # The servers started for the ids serve the compared build's turn's place: stop them first.
+  stop_ucr
+  measure_compared
+  start_ucr "$UCR"
+  measure_this
+else
+  measure_this
+  measure_compared
 fi
 run "datasette GET row" "$D" "$DIR/ds-get"
 run "datasette filter" "$D" "$DIR/ds-filter"

@@ -9,6 +9,7 @@ use crate::error::RegisterError;
 use crate::model::Entry;
 use crate::problem::{Code, Problem};
 use crate::roles::Action;
+use crate::store::connection::Db;
 use crate::store::{self, Counters};
 use crate::vocab::{Role, Status};
 use diesel::Connection;
@@ -110,9 +111,7 @@ impl Register {
         let mut conn = self.pool.get()?;
         conn.transaction(|c| {
             let mut counters = Counters::take(c)?;
-            let current =
-                store::find(c, key)?.ok_or_else(|| RegisterError::NotFound(key.to_string()))?;
-            expect_version(&current, w)?;
+            let current = current_at(c, key, w)?;
             let value = build(&current)?;
             let checked = check(value, Some(&current));
             let Some(record) = checked.record else {
@@ -132,14 +131,19 @@ impl Register {
         let mut conn = self.pool.get()?;
         conn.transaction(|c| {
             let mut counters = Counters::take(c)?;
-            let current =
-                store::find(c, key)?.ok_or_else(|| RegisterError::NotFound(key.to_string()))?;
-            expect_version(&current, w)?;
+            let current = current_at(c, key, w)?;
             let revision = store::remove(c, current, w, &mut counters, None)?;
             counters.flush(c)?;
             Ok(revision)
         })
     }
+}
+
+/// The entry named by `key`, at the version the writer read.
+fn current_at(c: &mut Db, key: &str, w: &Write) -> Result<Entry, RegisterError> {
+    let current = store::find(c, key)?.ok_or_else(|| RegisterError::NotFound(key.to_string()))?;
+    expect_version(&current, w)?;
+    Ok(current)
 }
 
 fn expect_version(current: &Entry, w: &Write) -> Result<(), RegisterError> {
