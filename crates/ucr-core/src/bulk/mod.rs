@@ -128,7 +128,7 @@ pub struct ImportReport {
 }
 
 /// A recorded import.
-#[derive(Debug, Clone, PartialEq, Serialize, Queryable)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Import {
     /// Its id.
     pub id: String,
@@ -162,6 +162,27 @@ pub struct Import {
     pub undone_at: Option<NaiveDateTime>,
     /// Who undid it.
     pub undone_by: Option<String>,
+}
+
+impl From<store::imports::ImportRow> for Import {
+    fn from(r: store::imports::ImportRow) -> Import {
+        Import {
+            id: r.id,
+            actor: r.actor,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            files: r.files,
+            mode: r.mode,
+            atomic: r.atomic,
+            status: r.status,
+            created: r.created,
+            updated: r.updated,
+            unchanged: r.unchanged,
+            rejected: r.rejected,
+            undone_at: r.undone_at,
+            undone_by: r.undone_by,
+        }
+    }
 }
 
 fn files_list<S: serde::Serializer>(files: &str, s: S) -> Result<S::Ok, S::Error> {

@@ -13,13 +13,17 @@ impl Register {
     /// Every recorded import, newest first.
     pub fn imports(&self) -> Result<Vec<Import>, RegisterError> {
         let mut conn = self.connection()?;
-        store::imports::all(&mut conn)
+        Ok(store::imports::all(&mut conn)?
+            .into_iter()
+            .map(Import::from)
+            .collect())
     }
 
     /// One recorded import.
     pub fn import_record(&self, id: &str) -> Result<Import, RegisterError> {
         let mut conn = self.connection()?;
         store::imports::find(&mut conn, &id.trim().to_lowercase())?
+            .map(Import::from)
             .ok_or_else(|| RegisterError::NotFound(format!("import {id}")))
     }
 
@@ -37,6 +41,7 @@ impl Register {
         conn.transaction::<_, RegisterError, _>(|c| {
             let mut counters = store::Counters::take(c)?;
             let import = store::imports::find(c, &id)?
+                .map(Import::from)
                 .ok_or_else(|| RegisterError::NotFound(format!("import {id}")))?;
             if import.status != "committed" {
                 return Err(RegisterError::NotUndoable(format!(
@@ -79,7 +84,7 @@ impl Register {
                 end = start;
             }
             counters.flush(c)?;
-            store::imports::mark_undone(c, &id, &w.actor)
+            store::imports::mark_undone(c, &id, &w.actor).map(Import::from)
         })
     }
 }

@@ -1,6 +1,6 @@
 //! Every validation rule of SPEC §3–§4 that needs no database: normalisation, field rules,
 //! vocabularies and cross-field rules. Rules that need the register (uniqueness, references,
-//! status transitions) live in [`crate::store`] and run inside the write transaction.
+//! status transitions) live in the module `context` and run inside the write transaction.
 //!
 //! [`check`] turns submitted JSON into a [`Record`] or the complete list of problems.
 

@@ -5,7 +5,6 @@
 use super::connection::Db;
 use super::rows::{entry_from_body, logged_body};
 use super::schema::{imports, revisions};
-use crate::bulk::Import;
 use crate::error::RegisterError;
 use crate::model::Entry;
 use crate::vocab::Operation;
@@ -41,13 +40,32 @@ pub(crate) fn record(c: &mut Db, import: &NewImport<'_>) -> Result<(), RegisterE
     Ok(())
 }
 
+/// A row of the imports table, as read.
+#[derive(Queryable)]
+pub(crate) struct ImportRow {
+    pub id: String,
+    pub actor: String,
+    pub started_at: NaiveDateTime,
+    pub finished_at: NaiveDateTime,
+    pub files: String,
+    pub mode: String,
+    pub atomic: bool,
+    pub status: String,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub rejected: i64,
+    pub undone_at: Option<NaiveDateTime>,
+    pub undone_by: Option<String>,
+}
+
 /// Every recorded import, newest first.
-pub(crate) fn all(c: &mut Db) -> Result<Vec<Import>, RegisterError> {
+pub(crate) fn all(c: &mut Db) -> Result<Vec<ImportRow>, RegisterError> {
     Ok(imports::table.order(imports::id.desc()).load(c)?)
 }
 
 /// The import with this id.
-pub(crate) fn find(c: &mut Db, id: &str) -> Result<Option<Import>, RegisterError> {
+pub(crate) fn find(c: &mut Db, id: &str) -> Result<Option<ImportRow>, RegisterError> {
     Ok(imports::table
         .filter(imports::id.eq(id))
         .first(c)
@@ -55,7 +73,7 @@ pub(crate) fn find(c: &mut Db, id: &str) -> Result<Option<Import>, RegisterError
 }
 
 /// Marks an import undone, by `actor`, now; returns its record.
-pub(crate) fn mark_undone(c: &mut Db, id: &str, actor: &str) -> Result<Import, RegisterError> {
+pub(crate) fn mark_undone(c: &mut Db, id: &str, actor: &str) -> Result<ImportRow, RegisterError> {
     diesel::update(imports::table.filter(imports::id.eq(id)))
         .set((
             imports::status.eq("undone"),
