@@ -2,7 +2,7 @@
 //! (multi-row statements on SQLite, `COPY` on PostgreSQL), and the removal of many entries by
 //! an undo. A caller passes at most [`IN_LIST`] keys per call.
 
-use super::connection::Db;
+use super::connection::{self, Db};
 use super::rows::{EntryRow, RevisionRow};
 use super::schema::{entries, revisions};
 use super::{remove, Counters};
@@ -18,9 +18,6 @@ use std::collections::{HashMap, HashSet};
 /// Keys per statement: SQLite binds at most 32 766 parameters, and the referrers of a removal
 /// name each key three times.
 pub(crate) const IN_LIST: usize = 1000;
-
-/// SQLite binds at most 32 766 parameters per statement: rows per multi-row INSERT.
-const SQLITE_ROWS: usize = 1000;
 
 /// An entry as a reference sees it: id, kind, registry number, parent id.
 pub(crate) type Holder = (String, String, String, Option<String>);
@@ -92,44 +89,12 @@ pub(crate) fn write_created(
     entry_rows: &[EntryRow],
     revision_rows: &[RevisionRow],
 ) -> Result<(), RegisterError> {
-    if !entry_rows.is_empty() {
-        match c {
-            Db::Sqlite(s) => {
-                for part in entry_rows.chunks(SQLITE_ROWS) {
-                    diesel::insert_into(entries::table)
-                        .values(part)
-                        .execute(s)?;
-                }
-            }
-            Db::Pg(p) => {
-                diesel::copy_from(entries::table)
-                    .from_insertable(entry_rows)
-                    .execute(p)?;
-            }
-        }
-    }
+    connection::insert_entries(c, entry_rows)?;
     write_revisions(c, revision_rows)
 }
 
 fn write_revisions(c: &mut Db, rows: &[RevisionRow]) -> Result<(), RegisterError> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    match c {
-        Db::Sqlite(s) => {
-            for part in rows.chunks(SQLITE_ROWS) {
-                diesel::insert_into(revisions::table)
-                    .values(part)
-                    .execute(s)?;
-            }
-        }
-        Db::Pg(p) => {
-            diesel::copy_from(revisions::table)
-                .from_insertable(rows)
-                .execute(p)?;
-        }
-    }
-    Ok(())
+    connection::insert_revisions(c, rows)
 }
 
 /// The entries with these ids (those that exist), by id.

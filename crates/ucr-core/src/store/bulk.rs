@@ -12,7 +12,7 @@
 //! Unique indexes stay: they hold the register's constraints and answer the load's own
 //! lookups (registry numbers, ids, ISILs, inventory numbers).
 
-use super::connection::Db;
+use super::connection::{self, Db};
 use super::schema::entries;
 use crate::error::RegisterError;
 use diesel::prelude::*;
@@ -46,7 +46,7 @@ fn quoted(name: &str) -> String {
 /// tables longer than a few seconds; the database role does not own them), the load keeps
 /// them in step row by row.
 pub(crate) fn set_aside(c: &mut Db, dry_run: bool) -> Result<Option<SetAside>, RegisterError> {
-    if dry_run && matches!(c, Db::Pg(_)) {
+    if dry_run && connection::is_pg(c) {
         return Ok(None);
     }
     let any: Option<String> = entries::table.select(entries::id).first(c).optional()?;
@@ -64,29 +64,9 @@ pub(crate) fn set_aside(c: &mut Db, dry_run: bool) -> Result<Option<SetAside>, R
 }
 
 fn drop_secondary(c: &mut Db) -> Result<SetAside, RegisterError> {
-    if let Db::Pg(_) = c {
-        // Both tables at once, in the order a reader of `revision_log` takes them: dropping
-        // their indexes one by one could otherwise deadlock with such a reader, which would
-        // hold `revisions` while waiting for `entries`.
-        diesel::sql_query("SET LOCAL lock_timeout = '5s'").execute(c)?;
-        diesel::sql_query("LOCK TABLE revisions, entries IN ACCESS EXCLUSIVE MODE").execute(c)?;
-        diesel::sql_query("SET LOCAL lock_timeout TO DEFAULT").execute(c)?;
-    }
-    let definitions: Vec<Definition> = match c {
-        Db::Sqlite(_) => diesel::sql_query(format!(
-            "SELECT type AS kind, name, sql FROM sqlite_master \
-             WHERE tbl_name IN ('entries', 'revisions') AND sql IS NOT NULL \
-             AND ((type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%') OR name = '{SEARCH_TRIGGER}') \
-             ORDER BY name"
-        ))
-        .load(c)?,
-        Db::Pg(_) => diesel::sql_query(
-            "SELECT 'index' AS kind, indexname AS name, indexdef AS sql FROM pg_indexes \
-             WHERE schemaname = current_schema() AND tablename IN ('entries', 'revisions') \
-             AND indexdef NOT LIKE 'CREATE UNIQUE%' ORDER BY indexname",
-        )
-        .load(c)?,
-    };
+    connection::lock_for_index_drop(c)?;
+    let definitions: Vec<Definition> =
+        diesel::sql_query(connection::secondary_index_definitions(c, SEARCH_TRIGGER)).load(c)?;
     let mut create = Vec::with_capacity(definitions.len() + 1);
     for d in definitions {
         let drop = match d.kind.as_str() {
@@ -99,21 +79,14 @@ fn drop_secondary(c: &mut Db) -> Result<SetAside, RegisterError> {
     if create.iter().any(|s| s.contains(SEARCH_TRIGGER)) {
         create.push("INSERT INTO entry_search(entry_search) VALUES ('rebuild')".to_string());
     }
-    if let Db::Pg(_) = c {
-        // Index builds sort in memory up to this much (for this transaction only).
-        diesel::sql_query("SET LOCAL maintenance_work_mem = '256MB'").execute(c)?;
-    }
+    connection::before_index_builds(c)?;
     Ok(SetAside { create })
 }
 
 impl SetAside {
     /// Creates again what was set aside, from the rows now in the tables.
     pub(crate) fn restore(self, c: &mut Db) -> Result<(), RegisterError> {
-        if let Db::Pg(_) = c {
-            // PostgreSQL builds no index on a table with reference checks pending: they are
-            // made now, as the commit would.
-            diesel::sql_query("SET CONSTRAINTS ALL IMMEDIATE").execute(c)?;
-        }
+        connection::before_index_restore(c)?;
         for sql in self.create {
             diesel::sql_query(sql).execute(c)?;
         }

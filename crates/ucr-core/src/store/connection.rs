@@ -1,4 +1,7 @@
-//! Database connections: one code base over SQLite and PostgreSQL, chosen from the URL.
+//! The two backends: connections to SQLite or PostgreSQL chosen from the URL, their
+//! migrations, and every other difference between them that the store's statements have
+//! (placeholders, word matching, bulk inserts, setting indexes aside). No other module of the
+//! store tells one backend from the other.
 // The MultiConnection derive generates undocumented items.
 #![allow(missing_docs)]
 
@@ -159,4 +162,155 @@ pub fn drop_database(admin_url: &str, name: &str) {
     if let Ok(mut admin) = PgConnection::establish(admin_url) {
         let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
     }
+}
+
+/// Whether the connection is to PostgreSQL.
+pub(crate) fn is_pg(c: &Db) -> bool {
+    matches!(c, Db::Pg(_))
+}
+
+/// The placeholder of bind `n` (1-based): numbered, so it may be used more than once and in
+/// any order (`$N` on PostgreSQL, `?N` on SQLite, where `$N` would be a named parameter
+/// numbered by first appearance).
+pub(crate) fn placeholder(pg: bool, n: usize) -> String {
+    if pg {
+        format!("${n}")
+    } else {
+        format!("?{n}")
+    }
+}
+
+/// Every word a prefix of a word of `search_text`, by the backend's full-text index: the
+/// query to bind, and the condition with `{p}` where its placeholder goes.
+pub(crate) fn words_match(pg: bool, words: &[String]) -> (String, &'static str) {
+    if pg {
+        let query = words
+            .iter()
+            .map(|w| format!("{w}:*"))
+            .collect::<Vec<_>>()
+            .join(" & ");
+        (
+            query,
+            "to_tsvector('simple', search_text) @@ to_tsquery('simple', {p})",
+        )
+    } else {
+        let query = words
+            .iter()
+            .map(|w| format!("\"{w}\"*"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        (
+            query,
+            "rowid IN (SELECT rowid FROM entry_search WHERE entry_search MATCH {p})",
+        )
+    }
+}
+
+/// SQLite binds at most 32 766 parameters per statement: rows per multi-row INSERT.
+const SQLITE_ROWS: usize = 1000;
+
+/// Inserts new entries: multi-row `INSERT`s on SQLite, `COPY` on PostgreSQL.
+pub(crate) fn insert_entries(
+    c: &mut Db,
+    rows: &[super::rows::EntryRow],
+) -> Result<(), crate::error::RegisterError> {
+    use super::schema::entries;
+    use diesel::prelude::*;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    match c {
+        Db::Sqlite(s) => {
+            for part in rows.chunks(SQLITE_ROWS) {
+                diesel::insert_into(entries::table)
+                    .values(part)
+                    .execute(s)?;
+            }
+        }
+        Db::Pg(p) => {
+            diesel::copy_from(entries::table)
+                .from_insertable(rows)
+                .execute(p)?;
+        }
+    }
+    Ok(())
+}
+
+/// Inserts revisions: multi-row `INSERT`s on SQLite, `COPY` on PostgreSQL.
+pub(crate) fn insert_revisions(
+    c: &mut Db,
+    rows: &[super::rows::RevisionRow],
+) -> Result<(), crate::error::RegisterError> {
+    use super::schema::revisions;
+    use diesel::prelude::*;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    match c {
+        Db::Sqlite(s) => {
+            for part in rows.chunks(SQLITE_ROWS) {
+                diesel::insert_into(revisions::table)
+                    .values(part)
+                    .execute(s)?;
+            }
+        }
+        Db::Pg(p) => {
+            diesel::copy_from(revisions::table)
+                .from_insertable(rows)
+                .execute(p)?;
+        }
+    }
+    Ok(())
+}
+
+/// Before a load drops the secondary indexes. PostgreSQL: both tables locked at once, in the
+/// order a reader of `revision_log` takes them (dropping their indexes one by one could
+/// otherwise deadlock with such a reader, which would hold `revisions` while waiting for
+/// `entries`), waiting at most 5 s.
+pub(crate) fn lock_for_index_drop(c: &mut Db) -> Result<(), crate::error::RegisterError> {
+    use diesel::RunQueryDsl;
+    if is_pg(c) {
+        diesel::sql_query("SET LOCAL lock_timeout = '5s'").execute(c)?;
+        diesel::sql_query("LOCK TABLE revisions, entries IN ACCESS EXCLUSIVE MODE").execute(c)?;
+        diesel::sql_query("SET LOCAL lock_timeout TO DEFAULT").execute(c)?;
+    }
+    Ok(())
+}
+
+/// The query of the definitions of the non-unique indexes of `entries` and `revisions` (and on
+/// SQLite of the full-text trigger `trigger`), as rows `kind, name, sql`.
+pub(crate) fn secondary_index_definitions(c: &Db, trigger: &str) -> String {
+    if is_pg(c) {
+        "SELECT 'index' AS kind, indexname AS name, indexdef AS sql FROM pg_indexes \
+         WHERE schemaname = current_schema() AND tablename IN ('entries', 'revisions') \
+         AND indexdef NOT LIKE 'CREATE UNIQUE%' ORDER BY indexname"
+            .to_string()
+    } else {
+        format!(
+            "SELECT type AS kind, name, sql FROM sqlite_master \
+             WHERE tbl_name IN ('entries', 'revisions') AND sql IS NOT NULL \
+             AND ((type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%') OR name = '{trigger}') \
+             ORDER BY name"
+        )
+    }
+}
+
+/// Before a load builds its indexes: PostgreSQL sorts in memory up to 256 MB (for this
+/// transaction only).
+pub(crate) fn before_index_builds(c: &mut Db) -> Result<(), crate::error::RegisterError> {
+    use diesel::RunQueryDsl;
+    if is_pg(c) {
+        diesel::sql_query("SET LOCAL maintenance_work_mem = '256MB'").execute(c)?;
+    }
+    Ok(())
+}
+
+/// Before the indexes set aside are created again: PostgreSQL builds no index on a table with
+/// reference checks pending, so they are made now, as the commit would.
+pub(crate) fn before_index_restore(c: &mut Db) -> Result<(), crate::error::RegisterError> {
+    use diesel::RunQueryDsl;
+    if is_pg(c) {
+        diesel::sql_query("SET CONSTRAINTS ALL IMMEDIATE").execute(c)?;
+    }
+    Ok(())
 }

@@ -2,7 +2,7 @@
 //! backends (numbered placeholders, and the words matched by each backend's full-text index),
 //! a search's page and facet counts in one or two statements, and grouped sums.
 
-use super::connection::Db;
+use super::connection::{self, Db};
 use super::schema::{counters, entries};
 use crate::error::RegisterError;
 use crate::query::{near_box, words, BadSearch, Group, GroupBy, Search, Sort};
@@ -39,12 +39,7 @@ impl Sql {
     /// numbered by first appearance).
     fn bind(&mut self, b: Bind) -> String {
         self.binds.push(b);
-        let n = self.binds.len();
-        if self.pg {
-            format!("${n}")
-        } else {
-            format!("?{n}")
-        }
+        connection::placeholder(self.pg, self.binds.len())
     }
 }
 
@@ -118,27 +113,9 @@ fn conditions(s: &Search, sql: &mut Sql) -> Result<Vec<String>, BadSearch> {
         if ws.is_empty() {
             return Err(BadSearch("q has no letters or digits to search for".into()));
         }
-        if sql.pg {
-            let query = ws
-                .iter()
-                .map(|w| format!("{w}:*"))
-                .collect::<Vec<_>>()
-                .join(" & ");
-            let p = sql.bind(Bind::Text(query));
-            c.push(format!(
-                "to_tsvector('simple', search_text) @@ to_tsquery('simple', {p})"
-            ));
-        } else {
-            let query = ws
-                .iter()
-                .map(|w| format!("\"{w}\"*"))
-                .collect::<Vec<_>>()
-                .join(" ");
-            let p = sql.bind(Bind::Text(query));
-            c.push(format!(
-                "rowid IN (SELECT rowid FROM entry_search WHERE entry_search MATCH {p})"
-            ));
-        }
+        let (query, condition) = connection::words_match(sql.pg, &ws);
+        let p = sql.bind(Bind::Text(query));
+        c.push(condition.replace("{p}", &p));
     }
     Ok(c)
 }
@@ -282,7 +259,7 @@ pub(crate) fn page(
     limit: i64,
     after: Option<(i64, String, String)>,
 ) -> Result<Result<Page, BadSearch>, RegisterError> {
-    let pg = matches!(&*conn, Db::Pg(_));
+    let pg = connection::is_pg(conn);
     // The page.
     let mut sql = Sql::new(pg);
     let mut conds = match conditions(s, &mut sql) {
@@ -428,7 +405,7 @@ pub(crate) fn groups(
     s: &Search,
     by: GroupBy,
 ) -> Result<Result<Vec<Group>, BadSearch>, RegisterError> {
-    let pg = matches!(&*conn, Db::Pg(_));
+    let pg = connection::is_pg(conn);
     let sums = "COUNT(*) AS count, CAST(COALESCE(SUM(seats), 0) AS BIGINT) AS seats, \
          CAST(COALESCE(SUM(holdings), 0) AS BIGINT) AS holdings, \
          CAST(COALESCE(SUM(items_total), 0) AS BIGINT) AS items, \
