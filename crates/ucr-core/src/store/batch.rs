@@ -40,7 +40,7 @@ pub(crate) fn holders_by_number(
     numbers: &[String],
 ) -> Result<Vec<Holder>, RegisterError> {
     Ok(entries::table
-        .filter(entries::registry_number.eq_any(numbers))
+        .filter(entries::registry_number.eq_any(connection::matchable(numbers)))
         .select(HOLDER)
         .load(c)?)
 }
@@ -48,7 +48,7 @@ pub(crate) fn holders_by_number(
 /// The entries with these ids.
 pub(crate) fn holders_by_id(c: &mut Db, ids: &[String]) -> Result<Vec<Holder>, RegisterError> {
     Ok(entries::table
-        .filter(entries::id.eq_any(ids))
+        .filter(entries::id.eq_any(connection::matchable(ids)))
         .select(HOLDER)
         .load(c)?)
 }
@@ -59,7 +59,7 @@ pub(crate) fn isil_holders(
     keys: &[String],
 ) -> Result<Vec<(Option<String>, String, String)>, RegisterError> {
     Ok(entries::table
-        .filter(entries::isil_key.eq_any(keys))
+        .filter(entries::isil_key.eq_any(connection::matchable(keys)))
         .select((entries::isil_key, entries::registry_number, entries::id))
         .load(c)?)
 }
@@ -73,7 +73,7 @@ pub(crate) fn inventory_holders(
     numbers: &[String],
 ) -> Result<Vec<InventoryHolder>, RegisterError> {
     Ok(entries::table
-        .filter(entries::inventory_number.eq_any(numbers))
+        .filter(entries::inventory_number.eq_any(connection::matchable(numbers)))
         .select((
             entries::inventory_scope,
             entries::inventory_number,
@@ -192,7 +192,7 @@ fn delete(c: &mut Db, ids: &[String], rows: &[RevisionRow]) -> Result<(), Regist
     }
     diesel::update(
         revisions::table
-            .filter(revisions::entry_id.eq_any(ids))
+            .filter(revisions::entry_id.eq_any(connection::matchable(ids)))
             .filter(revisions::body.is_null()),
     )
     .set(
@@ -203,6 +203,7 @@ fn delete(c: &mut Db, ids: &[String], rows: &[RevisionRow]) -> Result<(), Regist
             .single_value()),
     )
     .execute(c)?;
-    diesel::delete(entries::table.filter(entries::id.eq_any(ids))).execute(c)?;
+    diesel::delete(entries::table.filter(entries::id.eq_any(connection::matchable(ids))))
+        .execute(c)?;
     write_revisions(c, rows)
 }

@@ -164,6 +164,22 @@ pub fn drop_database(admin_url: &str, name: &str) {
     }
 }
 
+/// Whether a key may be sent in a query. PostgreSQL refuses a NUL character in any text it
+/// is sent (SQLite takes it); no key or value the register holds has a control character (the
+/// rules refuse them), so a key that has one matches nothing and the store answers for it
+/// without asking the database.
+pub(crate) fn can_match(key: &str) -> bool {
+    !key.chars().any(char::is_control)
+}
+
+/// The keys of `keys` that may be sent in a query (see [`can_match`]).
+pub(crate) fn matchable(keys: &[String]) -> Vec<&str> {
+    keys.iter()
+        .map(String::as_str)
+        .filter(|k| can_match(k))
+        .collect()
+}
+
 /// Whether the connection is to PostgreSQL.
 pub(crate) fn is_pg(c: &Db) -> bool {
     matches!(c, Db::Pg(_))

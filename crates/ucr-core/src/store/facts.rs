@@ -1,6 +1,6 @@
 //! What the rules that need the register read of it, one query at a time.
 
-use super::connection::Db;
+use super::connection::{can_match, Db};
 use super::lookup::locate;
 use super::schema::entries;
 use crate::context::{Facts, Located};
@@ -9,6 +9,9 @@ use diesel::prelude::*;
 
 impl Facts for Db {
     fn number_taken(&mut self, number: &str) -> Result<bool, RegisterError> {
+        if !can_match(number) {
+            return Ok(false);
+        }
         let taken: i64 = entries::table
             .filter(entries::registry_number.eq(number))
             .count()
@@ -30,6 +33,9 @@ impl Facts for Db {
     }
 
     fn isil_holder(&mut self, key: &str, except: &str) -> Result<Option<String>, RegisterError> {
+        if !can_match(key) {
+            return Ok(None);
+        }
         Ok(entries::table
             .filter(entries::isil_key.eq(key))
             .filter(entries::id.ne(except))
@@ -44,6 +50,9 @@ impl Facts for Db {
         number: &str,
         except: &str,
     ) -> Result<Option<String>, RegisterError> {
+        if !can_match(scope) || !can_match(number) {
+            return Ok(None);
+        }
         Ok(entries::table
             .filter(entries::inventory_scope.eq(scope))
             .filter(entries::inventory_number.eq(number))

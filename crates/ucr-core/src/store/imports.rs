@@ -66,6 +66,9 @@ pub(crate) fn all(c: &mut Db) -> Result<Vec<ImportRow>, RegisterError> {
 
 /// The import with this id.
 pub(crate) fn find(c: &mut Db, id: &str) -> Result<Option<ImportRow>, RegisterError> {
+    if !super::connection::can_match(id) {
+        return Ok(None);
+    }
     Ok(imports::table
         .filter(imports::id.eq(id))
         .first(c)

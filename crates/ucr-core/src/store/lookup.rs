@@ -1,7 +1,7 @@
 //! Reading entries: by id or registry number (also a deleted one, from its history), pages of
 //! a filtered list, an entry's history and the change feed.
 
-use super::connection::Db;
+use super::connection::{can_match, Db};
 use super::rows::{self, LoggedRevision};
 use super::schema::{entries, revision_log, revisions};
 use crate::change::Revision;
@@ -16,8 +16,7 @@ use uuid::Uuid;
 /// The entry with this id or registry number.
 pub(crate) fn find(c: &mut Db, key: &str) -> Result<Option<Entry>, RegisterError> {
     let key = key.trim();
-    // No id or registry number holds a control character (PostgreSQL refuses NUL outright).
-    if key.is_empty() || key.chars().any(char::is_control) {
+    if key.is_empty() || !can_match(key) {
         return Ok(None);
     }
     let body: Option<String> = if Uuid::parse_str(key).is_ok() {
@@ -40,7 +39,7 @@ pub(crate) fn find(c: &mut Db, key: &str) -> Result<Option<Entry>, RegisterError
 /// reading the entry itself.
 pub(crate) fn locate(c: &mut Db, key: &str) -> Result<Option<Located>, RegisterError> {
     let key = key.trim();
-    if key.is_empty() || key.chars().any(char::is_control) {
+    if key.is_empty() || !can_match(key) {
         return Ok(None);
     }
     let query = entries::table.select((entries::id, entries::kind, entries::registry_number));
@@ -69,7 +68,7 @@ pub(crate) fn locate(c: &mut Db, key: &str) -> Result<Option<Located>, RegisterE
 
 /// The id of a deleted entry, from its history.
 pub(crate) fn history_id(c: &mut Db, key: &str) -> Result<Option<String>, RegisterError> {
-    if key.chars().any(char::is_control) {
+    if !can_match(key) {
         return Ok(None);
     }
     if Uuid::parse_str(key.trim()).is_ok() {
@@ -98,6 +97,9 @@ pub(crate) fn page(
     limit: i64,
     after: Option<Uuid>,
 ) -> Result<(i64, Vec<Entry>), RegisterError> {
+    if !filter_can_match(filter) {
+        return Ok((0, Vec::new()));
+    }
     let total = filtered(filter).count().get_result::<i64>(c)?;
     let mut query = filtered(filter)
         .select(entries::body)
@@ -143,6 +145,15 @@ pub(crate) fn changes(c: &mut Db, since: i64, limit: i64) -> Result<Vec<Revision
     rows.into_iter()
         .map(LoggedRevision::into_revision)
         .collect()
+}
+
+/// Whether every text of `filter` may be sent in a query (see [`can_match`]); a filter
+/// that cannot matches nothing.
+pub(crate) fn filter_can_match(f: &Filter) -> bool {
+    [&f.region, &f.economic_region, &f.type_word]
+        .into_iter()
+        .flatten()
+        .all(|t| can_match(t))
 }
 
 pub(crate) fn filtered<'a>(f: &Filter) -> entries::BoxedQuery<'a, <Db as Connection>::Backend> {

@@ -56,9 +56,14 @@ fn conditions(s: &Search, sql: &mut Sql) -> Result<Vec<String>, BadSearch> {
         ("type_word", f.type_word.clone()),
     ];
     for (column, value) in equal {
-        if let Some(v) = value {
-            let p = sql.bind(Bind::Text(v));
-            c.push(format!("{column} = {p}"));
+        match value {
+            // A value no entry can hold is not sent (PostgreSQL refuses some of them).
+            Some(v) if !connection::can_match(&v) => c.push("1 = 0".to_string()),
+            Some(v) => {
+                let p = sql.bind(Bind::Text(v));
+                c.push(format!("{column} = {p}"));
+            }
+            None => {}
         }
     }
     if let Some(y) = s.founded_from {

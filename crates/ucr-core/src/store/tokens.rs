@@ -51,6 +51,9 @@ pub(crate) fn all(c: &mut Db) -> Result<Vec<TokenRow>, RegisterError> {
 
 /// Revokes the active token of this name; `false` when there is none.
 pub(crate) fn revoke(c: &mut Db, name: &str) -> Result<bool, RegisterError> {
+    if !super::connection::can_match(name) {
+        return Ok(false);
+    }
     let changed = diesel::update(
         tokens::table
             .filter(tokens::name.eq(name))

@@ -1334,3 +1334,59 @@ fn undo_of_a_large_import_names_exactly_the_entries_changed_since_or_restores_ev
         }
     });
 }
+
+/// PostgreSQL refuses a NUL character in any text it is sent, SQLite takes it: a NUL in a
+/// reference, a registry number, an ISIL or an inventory number of a loaded row is that row's
+/// error on both backends, never a database error of the load.
+#[test]
+fn nul_characters_in_keys_are_errors_of_their_rows() {
+    each_backend(|register| {
+        load_json_fixtures(register);
+        let rows = fixture_rows();
+        let of = |number: &str| -> Value {
+            let mut r = rows
+                .iter()
+                .find(|r| r["registry_number"] == number)
+                .unwrap()
+                .clone();
+            r.as_object_mut().unwrap().remove("registry_number");
+            r
+        };
+        let mut school = of("SCH-000001");
+        school["parent_id"] = json!("SCH-0000\u{0}5");
+        let mut monument = of("HER-000001");
+        monument["reserve_id"] = json!("RSV-0000\u{0}1");
+        let mut numbered = of("HER-000003");
+        numbered["inventory_number"] = json!("4\u{0}1");
+        let mut library = of("LIB-000001");
+        library["isil"] = json!("AZ-\u{0}1");
+        let mut numbered_entry = of("HER-000006");
+        numbered_entry["registry_number"] = json!("HER-0000\u{0}9");
+        let file = ndjson(&[school, monument, numbered, library, numbered_entry]);
+        for options in [continuing(), options(), upsert()] {
+            let before = snapshot(register);
+            let report = load(register, &[("nul.ndjson", &file)], &options);
+            assert_eq!(report.rejected, 5, "{:?}", report.rows);
+            let mut errors: Vec<(u64, Vec<(String, Code)>)> = report
+                .rows
+                .iter()
+                .map(|r| (r.line, row_errors(r)))
+                .collect();
+            errors.sort();
+            let one = |field: &str, code| vec![(field.to_string(), code)];
+            assert_eq!(
+                errors,
+                vec![
+                    (1, one("/parent_id", Code::UnknownReference)),
+                    (2, one("/reserve_id", Code::UnknownReference)),
+                    (3, one("/inventory_number", Code::Format)),
+                    (4, one("/isil", Code::Format)),
+                    (5, one("/registry_number", Code::Format)),
+                ],
+                "{:?}",
+                report.rows
+            );
+            assert_same(&before, &snapshot(register));
+        }
+    });
+}

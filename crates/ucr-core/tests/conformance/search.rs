@@ -670,3 +670,51 @@ fn the_index_in_memory_answers_as_the_tables_do() {
         );
     }
 }
+
+/// A NUL character, which PostgreSQL refuses in any text it is sent, in a key or a filter of a
+/// read finds nothing on both backends instead of failing in the database.
+#[test]
+fn nul_characters_in_reads_find_nothing() {
+    each_backend(|register| {
+        load(register);
+        let nul = "AZ-\u{0}SA".to_string();
+        for filter in [
+            Filter {
+                region: Some(nul.clone()),
+                ..Default::default()
+            },
+            Filter {
+                economic_region: Some("sheki\u{0}".into()),
+                ..Default::default()
+            },
+            Filter {
+                type_word: Some("drama\u{0}".into()),
+                ..Default::default()
+            },
+        ] {
+            let listing = register.list(&filter, 10, None).unwrap();
+            assert_eq!((listing.total, listing.items.len()), (0, 0));
+            let search = Search {
+                filter: filter.clone(),
+                ..Default::default()
+            };
+            assert_eq!(found(register, search), set(&[]));
+        }
+        assert!(matches!(
+            register.get("MUS-0000\u{0}1"),
+            Err(RegisterError::NotFound(_))
+        ));
+        assert!(matches!(
+            register.history("MUS-0000\u{0}1"),
+            Err(RegisterError::NotFound(_))
+        ));
+        assert!(matches!(
+            register.import_record("0193\u{0}"),
+            Err(RegisterError::NotFound(_))
+        ));
+        assert!(matches!(
+            register.revoke_token("clerk\u{0}"),
+            Err(RegisterError::NotFound(_))
+        ));
+    });
+}
