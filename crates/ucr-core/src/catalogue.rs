@@ -5,6 +5,33 @@
 
 use crate::vocab::*;
 
+/// Longest name, in characters after trimming.
+pub const NAME_MAX: usize = 300;
+/// Most alternative names an entry may have (old names and transliterations; a bound keeps
+/// the full-text index of one entry small).
+pub const ALT_NAMES_MAX: usize = 50;
+/// Longest free text (locality, street, act, label …), in characters.
+pub const TEXT_MAX: usize = 500;
+/// Earliest founding year the register accepts.
+pub const FOUNDED_MIN: i64 = 1000;
+/// Most seats a theatre may declare.
+pub const SEATS_MAX: i64 = 10_000;
+/// Most halls a theatre may declare.
+pub const HALLS_MAX: i64 = 50;
+/// Longest ISIL (ISO 15511).
+pub const ISIL_MAX: usize = 16;
+/// The year the UNESCO Convention for the Safeguarding of the Intangible Cultural Heritage was
+/// adopted; no inscription is older.
+pub const ICH_CONVENTION_YEAR: i64 = 2003;
+/// Bounding box of Azerbaijan (WGS84), SPEC §3.
+pub const LAT_MIN: f64 = 38.38;
+/// See [`LAT_MIN`].
+pub const LAT_MAX: f64 = 41.91;
+/// See [`LAT_MIN`].
+pub const LON_MIN: f64 = 44.76;
+/// See [`LAT_MIN`].
+pub const LON_MAX: f64 = 50.63;
+
 /// The JSON shape of a field.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Shape {
@@ -59,10 +86,28 @@ pub struct Field {
     pub description: &'static str,
 }
 
-pub use crate::model::fields::{
-    COMMON, HERITAGE, IMMOVABLE, INSTITUTION, INTANGIBLE, LIBRARY, MOVABLE, MUSEUM, RESERVE,
-    SCHOOL, THEATRE,
-};
+/// Declares the field list of every group of the field table, and [`GROUPS`] (a callback
+/// of the table).
+macro_rules! field_lists {
+    ($({ [$(#[$doc:meta])*] $list:ident $struct:tt [$(
+        ($fname:ident, $ty:ty, [$($shape:tt)*], $need:ident, $desc:literal, $rule:tt)
+    )*] $after:tt })*) => {
+        $(
+            $(#[$doc])*
+            pub const $list: &[Field] = &[$(Field {
+                name: stringify!($fname),
+                shape: Shape::$($shape)*,
+                required: $crate::model::table::required!($need),
+                description: $desc,
+            },)*];
+        )*
+
+        /// Every group of the table, in table order.
+        pub const GROUPS: &[&[Field]] = &[$($list),*];
+    };
+}
+
+crate::model::fields::field_table!(field_lists);
 
 /// The kind's own fields (for heritage objects: the fields of every category).
 pub fn own_fields(kind: Kind) -> Vec<Field> {

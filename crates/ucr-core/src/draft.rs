@@ -2,11 +2,12 @@
 //! as far as JSON allows. A JSON object becomes a [`Draft`] field by field, so that every wrong
 //! type and every unknown field is reported, not only the first.
 
-use crate::model::fields::GROUPS;
+use crate::catalogue::GROUPS;
 use crate::model::{
     Act, Address, Contacts, Dating, EntryRef, ExternalIds, Location, Names, Polygon,
 };
 use crate::problem::{pointer, Code, Problems};
+use crate::vocab::*;
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 use std::any::Any;
@@ -39,10 +40,74 @@ drafted_as_itself!(
     Dating
 );
 
-impl Drafted for EntryRef {
-    type Raw = String;
+/// A word of a vocabulary is read as a string; its rule looks it up.
+macro_rules! drafted_as_string {
+    ($($t:ty),+) => {$(impl Drafted for $t { type Raw = String; })+};
 }
 
+drafted_as_string!(
+    EntryRef,
+    Status,
+    Ownership,
+    TheatreType,
+    LibraryType,
+    MuseumProfile,
+    ReserveType,
+    SchoolType,
+    Speciality,
+    HeritageCategory,
+    MonumentType,
+    Significance,
+    Condition,
+    IchDomain,
+    UnescoList
+);
+
+/// Reads the field `name` of a submission as the field table types it, and lists the type
+/// of each row (a callback of the table).
+macro_rules! field_reading {
+    ($({ $docs:tt $list:ident $struct:tt [$(
+        ($fname:ident, $ty:ty, $shape:tt, $need:ident, $desc:literal, $rule:tt)
+    )*] $after:tt })*) => {
+        /// Reads the field `name` of a submission as the table types it: `Err` gives the
+        /// value back when no group has the field.
+        fn read_field(
+            name: &str,
+            value: Value,
+            problems: &mut Problems,
+        ) -> Result<Option<Box<dyn Any>>, Value> {
+            $($(if name == stringify!($fname) {
+                return Ok(read::< <$ty as Drafted>::Raw >(name, value, problems));
+            })*)*
+            Err(value)
+        }
+
+        /// The type each row is read as (a field in two groups is read as one).
+        #[cfg(test)]
+        fn read_types() -> Vec<(&'static str, std::any::TypeId)> {
+            vec![$($((stringify!($fname), std::any::TypeId::of::< <$ty as Drafted>::Raw >()),)*)*]
+        }
+    };
+}
+
+crate::model::fields::field_table!(field_reading);
+
+#[cfg(test)]
+mod table_tests {
+    /// A field in two groups (`inventory_number`) is one member of a submission: both rows
+    /// must read it as the same type.
+    #[test]
+    fn a_field_in_two_groups_is_read_as_one_type() {
+        let types = super::read_types();
+        for (name, t) in &types {
+            for (other, u) in &types {
+                if name == other {
+                    assert_eq!(t, u, "{name} is read as two types");
+                }
+            }
+        }
+    }
+}
 impl Drafted for Polygon {
     type Raw = Value;
 }
@@ -121,7 +186,7 @@ impl Draft {
                 read::<String>(name, value, problems)
             }
             "version" => read::<i64>(name, value, problems),
-            _ => match crate::model::fields::read(name, value, problems) {
+            _ => match read_field(name, value, problems) {
                 Ok(read) => read,
                 Err(_) => return false,
             },

@@ -32,10 +32,6 @@ macro_rules! vocabulary {
             }
         }
 
-        impl $crate::draft::Drafted for $name {
-            type Raw = String;
-        }
-
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())

@@ -18,39 +18,18 @@ pub use registry_number::{format_registry_number, parse_registry_number, REGISTR
 pub(crate) use values::Vocabulary;
 use values::{all_digits, short};
 
-use crate::draft::{json_type, Draft, ASSIGNED};
+use crate::catalogue::{words, Field, Shape};
+use crate::draft::{json_type, Draft, Drafted, ASSIGNED};
 use crate::model::*;
 use crate::problem::{pointer, Code, Problem, Problems};
 use crate::vocab::*;
 use chrono::{Datelike, NaiveDate, Utc};
 use serde_json::Value;
 
-/// Longest name, in characters after trimming.
-pub const NAME_MAX: usize = 300;
-/// Most alternative names an entry may have (old names and transliterations; a bound keeps
-/// the full-text index of one entry small).
-pub const ALT_NAMES_MAX: usize = 50;
-/// Longest free text (locality, street, act, label …), in characters.
-pub const TEXT_MAX: usize = 500;
-/// Earliest founding year the register accepts.
-pub const FOUNDED_MIN: i64 = 1000;
-/// Most seats a theatre may declare.
-pub const SEATS_MAX: i64 = 10_000;
-/// Most halls a theatre may declare.
-pub const HALLS_MAX: i64 = 50;
-/// Longest ISIL (ISO 15511).
-pub const ISIL_MAX: usize = 16;
-/// The year the UNESCO Convention for the Safeguarding of the Intangible Cultural Heritage was
-/// adopted; no inscription is older.
-pub const ICH_CONVENTION_YEAR: i64 = 2003;
-/// Bounding box of Azerbaijan (WGS84), SPEC §3.
-pub const LAT_MIN: f64 = 38.38;
-/// See [`LAT_MIN`].
-pub const LAT_MAX: f64 = 41.91;
-/// See [`LAT_MIN`].
-pub const LON_MIN: f64 = 44.76;
-/// See [`LAT_MIN`].
-pub const LON_MAX: f64 = 50.63;
+pub use crate::catalogue::{
+    ALT_NAMES_MAX, FOUNDED_MIN, HALLS_MAX, ICH_CONVENTION_YEAR, ISIL_MAX, LAT_MAX, LAT_MIN,
+    LON_MAX, LON_MIN, NAME_MAX, SEATS_MAX, TEXT_MAX,
+};
 
 /// The outcome of checking one submitted entry.
 #[derive(Debug, Clone)]
@@ -110,6 +89,53 @@ pub(crate) trait FromDraft: Sized {
     /// missing or wrong (the problem is then reported).
     fn from_draft(rules: &mut Rules, d: &mut Draft) -> Option<Self>;
 }
+
+/// Implements [`FromDraft`] for every struct of the field table (a callback of the table):
+/// each field is taken from the draft as its `Drafted::Raw` type and handed to the rule the
+/// row names, in table order; then the group's cross-field rule runs on the results.
+macro_rules! field_rules {
+    (@group { $docs:tt $list:ident [$sname:ident ($($bname:ident: $base:ty)?)] [$(
+        ($fname:ident, $ty:ty, [$($shape:tt)*], $need:ident, $desc:literal, [$($rule:ident $(($($rarg:ident),*))?)?])
+    )*] [$($after:ident($($aarg:ident),*))?] }) => {
+        impl FromDraft for $sname {
+            fn from_draft(rules: &mut Rules, d: &mut Draft) -> Option<Self> {
+                $(let $bname = <$base as FromDraft>::from_draft(rules, d);)?
+                $(let $fname = field_rules!(@rule rules, d, $fname, $ty,
+                    &Field {
+                        name: stringify!($fname),
+                        shape: Shape::$($shape)*,
+                        required: $crate::model::table::required!($need),
+                        description: $desc,
+                    },
+                    $($rule $(($($rarg),*))?)?);)*
+                $(rules.$after($(&$aarg),*);)?
+                Some($sname {
+                    $($bname: $bname?,)?
+                    $($fname: field_rules!(@value $need $fname),)*
+                })
+            }
+        }
+    };
+    // A group without a struct: its rules are code.
+    (@group { $docs:tt $list:ident [] $fields:tt $after:tt }) => {};
+
+    // A required field's absence or error leaves the struct unbuilt; the problem is reported.
+    (@value required $fname:ident) => { $fname? };
+    (@value optional $fname:ident) => { $fname };
+    (@value many $fname:ident) => { $fname };
+
+    (@rule $rules:ident, $d:ident, $fname:ident, $ty:ty, $field:expr, $rule:ident $(($($rarg:ident),*))?) => {
+        $rules.$rule($field, $d.take::< <$ty as Drafted>::Raw >(stringify!($fname)) $($(, &$rarg)*)?)
+    };
+    (@rule $rules:ident, $d:ident, $fname:ident, $ty:ty, $field:expr,) => {
+        compile_error!(concat!("the field `", stringify!($fname), "` of a struct needs a rule: `=> rule`"))
+    };
+
+    // The table: one group at a time.
+    ($($group:tt)*) => {$(field_rules!(@group $group);)*};
+}
+
+crate::model::fields::field_table!(field_rules);
 
 /// The rules at work on one submission, and the problems found so far.
 pub(crate) struct Rules {

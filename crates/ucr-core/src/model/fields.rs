@@ -1,7 +1,8 @@
 //! The field table: every field of every kind of entry, in one place. From it come the
-//! catalogue's field lists (OpenAPI schemas, vocabularies answer, CSV columns), the typed
-//! per-kind structs (their JSON members in table order), what a submission may hold
-//! ([`crate::draft::Draft`]) and the building of each struct by the rule each field names.
+//! typed per-kind structs (declared here, their JSON members in table order), the catalogue's
+//! field lists (OpenAPI schemas, vocabularies answer, CSV columns), what a submission may hold
+//! (the draft) and the building of each struct by the rule each field names (check): each of
+//! those modules calls [`field_table`] with its own derivation (see [`super::table`]).
 //!
 //! A row is `name: Type = Shape, required | optional | many, "description" => rule;`. The
 //! simple rules read their limits from the shape: `word` (a word of `Type`'s vocabulary),
@@ -11,18 +12,16 @@
 //! across fields follow a group's closing brace. Groups without `struct` (the common fields,
 //! the heritage object's own) are checked by code in [`crate::check`](mod@crate::check).
 
-use crate::catalogue::{words, Field, Shape};
-use crate::check::{
-    FOUNDED_MIN, HALLS_MAX, ICH_CONVENTION_YEAR, ISIL_MAX, NAME_MAX, SEATS_MAX, TEXT_MAX,
-};
-use crate::model::{
-    Act, Address, Contacts, Dating, EntryRef, ExternalIds, Location, Names, Polygon,
-};
+use super::table::entry_structs;
+use crate::model::{Act, Contacts, EntryRef, Polygon};
 use crate::vocab::*;
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-field_table! {
+/// The table: hands every group to `$callback!` in the uniform form of
+/// [`normalize`](super::table::normalize).
+macro_rules! field_table {
+    ($callback:ident) => {
+$crate::model::table::normalize! { $callback;
     /// Fields every entry has (besides `kind` and the register-assigned ones).
     COMMON {
         registry_number: String = Formatted("registry-number"), optional, "THR-000001, LIB-…, MUS-…, RSV-…, SCH-…, HER-… (prefix by kind, 6 to 12 digits); assigned in sequence when absent; immutable";
@@ -119,20 +118,8 @@ field_table! {
         inscribed_year: i64 = Integer(Some(ICH_CONVENTION_YEAR), None), optional, "Year of inscription, 2003 to this year; required unless unesco_list is none" => year;
     } => inscription(unesco_list, inscribed_year);
 }
-
-#[cfg(test)]
-mod tests {
-    /// A field in two groups (`inventory_number`) is one member of a submission: both rows
-    /// must read it as the same type.
-    #[test]
-    fn a_field_in_two_groups_is_read_as_one_type() {
-        let types = super::read_types();
-        for (name, t) in &types {
-            for (other, u) in &types {
-                if name == other {
-                    assert_eq!(t, u, "{name} is read as two types");
-                }
-            }
-        }
-    }
+    };
 }
+pub(crate) use field_table;
+
+field_table!(entry_structs);

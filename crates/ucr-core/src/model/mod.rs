@@ -9,9 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[macro_use]
-mod table;
 pub mod fields;
+pub(crate) mod table;
 
 pub use fields::{
     Immovable, Institution, Intangible, Library, Movable, Museum, Reserve, School, Theatre,
