@@ -9,6 +9,13 @@ set -euo pipefail
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 HBA=$(ls /etc/postgresql/*/main/pg_hba.conf | sort -V | tail -n 1)
 
+# The primary keeps the WAL a standby has not received in a replication slot named after the
+# standby's directory, so that a standby stopped for a while (or slowed by a bulk load on the
+# primary) catches up instead of finding its WAL removed.
+slot_of() {
+  echo "ucr_standby_$(printf '%s' "$1" | md5sum | cut -c1-16)"
+}
+
 as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
@@ -23,8 +30,10 @@ start() {
   mkdir -p "$dir"
   chown postgres:postgres "$dir" 2>/dev/null || true
   chmod 700 "$dir"
-  # -R writes standby.signal and primary_conninfo; -X stream copies the WAL of the backup.
-  as_postgres "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p 5432 -U postgres -D "$dir" -R -X stream
+  # -R writes standby.signal, primary_conninfo and primary_slot_name; -X stream copies the
+  # WAL of the backup; -C -S creates the slot.
+  as_postgres "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p 5432 -U postgres -D "$dir" -R -X stream \
+    -C -S "$(slot_of "$dir")"
   # Debian keeps the configuration outside the data directory: the standby gets its own.
   as_postgres tee "$dir/postgresql.conf" >/dev/null <<CONF
 port = $port
@@ -48,6 +57,15 @@ stop() {
     as_postgres "$PG_BIN/pg_ctl" -D "$dir" -m fast -w -t 60 stop >/dev/null || true
   fi
   rm -rf "$dir"
+  # The slot is free once the standby's WAL sender has gone.
+  local slot
+  slot=$(slot_of "$dir")
+  for _ in $(seq 1 20); do
+    psql -h 127.0.0.1 -U postgres -qAtc \
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '$slot'" \
+      >/dev/null 2>&1 && break
+    sleep 0.5
+  done
 }
 
 case "${1:-}" in
