@@ -35,8 +35,31 @@ pub struct ServeArgs {
     search_index: bool,
     /// When the register is empty, load this file of entries first (.json, .ndjson or .csv,
     /// e.g. the fixtures).
-    #[arg(long, env = "UCR_SEED")]
+    #[arg(long, env = "UCR_SEED", conflicts_with = "read_only")]
     seed: Option<std::path::PathBuf>,
+    /// Serve reads only, e.g. from a PostgreSQL hot standby: never migrate (refuse to start
+    /// when the database's schema is not the one this build expects), write nothing, answer
+    /// every write with 421 naming --primary-url, and report the replica's lag on /ready.
+    #[arg(long, env = "UCR_READ_ONLY", default_value_t = false)]
+    read_only: bool,
+    /// With --read-only: the public URL of the server that writes, named in every refusal.
+    #[arg(long, env = "UCR_PRIMARY_URL", requires = "read_only")]
+    primary_url: Option<String>,
+    /// With --read-only: the primary's database URL, read only for its change sequence so
+    /// that /ready also says how many changes the replica is behind.
+    #[arg(long, env = "UCR_PRIMARY_DATABASE", requires = "read_only")]
+    primary_database: Option<String>,
+    /// With --read-only: past this lag behind the primary, in seconds, /ready answers 503.
+    #[arg(long, env = "UCR_MAX_LAG", default_value_t = 30.0, requires = "read_only",
+          value_parser = lag_seconds)]
+    max_lag: f64,
+}
+
+fn lag_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s >= 0.0 => Ok(s),
+        _ => Err(format!("`{text}`: seconds, a number 0 or more")),
+    }
 }
 
 /// Heaps the C allocator keeps for threads (glibc's default is eight per core).
@@ -65,9 +88,29 @@ pub fn run(database: &str, args: ServeArgs) -> Result<ExitCode> {
         )
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let register = Register::open_with_pool_size(database, args.pool_size)
-        .with_context(|| format!("opening {database}"))?
-        .with_search_cache(args.search_cache_mib.saturating_mul(1 << 20));
+    let register = if args.read_only {
+        Register::open_read_only(database, args.pool_size)
+    } else {
+        Register::open_with_pool_size(database, args.pool_size)
+    }
+    .with_context(|| format!("opening {database}"))?
+    .with_search_cache(args.search_cache_mib.saturating_mul(1 << 20));
+    let replica = if args.read_only {
+        let primary = match &args.primary_database {
+            Some(url) => Some(
+                Register::open_read_only(url, 1)
+                    .with_context(|| format!("opening the primary {url}"))?,
+            ),
+            None => None,
+        };
+        Some(ucr_api::replica::Replica {
+            write_to: args.primary_url.clone(),
+            primary,
+            max_lag: std::time::Duration::from_secs_f64(args.max_lag),
+        })
+    } else {
+        None
+    };
     let register = if args.search_index {
         register.with_search_index()
     } else {
@@ -92,7 +135,7 @@ pub fn run(database: &str, args: ServeArgs) -> Result<ExitCode> {
     }
     let listener =
         TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
-    tracing::info!(bind = %args.bind, database, "serving the Unified Cultural Register");
+    tracing::info!(bind = %args.bind, database, read_only = args.read_only, "serving the Unified Cultural Register");
     let state = ucr_api::State {
         register,
         config: ucr_api::Config {
@@ -100,6 +143,7 @@ pub fn run(database: &str, args: ServeArgs) -> Result<ExitCode> {
             import_limit: args.import_limit,
             public_read: args.public_read,
             workers: None,
+            replica,
         },
     };
     actix_web::rt::System::new().block_on(async move {

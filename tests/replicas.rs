@@ -3,9 +3,12 @@
 //! PostgreSQL (when `UCR_TEST_POSTGRES_URL` is set) and on one shared SQLite file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::{free_port, Server};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use ucr_core::testing::Scratch;
@@ -14,23 +17,6 @@ use ucr_core::{Role, Write};
 const ENTRIES: usize = 20;
 const CLIENTS: usize = 8;
 const RUN_FOR: Duration = Duration::from_secs(3);
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn serve(database: &str) -> (Server, String) {
     let port = free_port();

@@ -7,6 +7,7 @@ pub mod entries;
 pub mod imports;
 pub mod openapi;
 pub mod problem;
+pub mod replica;
 pub mod service;
 pub mod window;
 
@@ -35,6 +36,9 @@ pub struct Config {
     pub public_read: bool,
     /// HTTP worker threads; `None`: one per core.
     pub workers: Option<usize>,
+    /// Serving from a read-only replica of the database: writes are refused (421) and
+    /// `/ready` reports the replica's lag. `None`: the server reads and writes.
+    pub replica: Option<replica::Replica>,
 }
 
 impl Default for Config {
@@ -44,6 +48,7 @@ impl Default for Config {
             import_limit: DEFAULT_IMPORT_LIMIT,
             public_read: true,
             workers: None,
+            replica: None,
         }
     }
 }
@@ -67,6 +72,7 @@ pub fn start(listener: TcpListener, state: State) -> std::io::Result<Server> {
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            .wrap(actix_web::middleware::from_fn(replica::refuse_writes))
             .wrap(actix_web::middleware::from_fn(service::log_request))
             .configure(service::configure)
     })

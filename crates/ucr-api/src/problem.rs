@@ -29,6 +29,13 @@ pub struct ProblemDetails {
     /// The report of a refused import (422).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<serde_json::Value>,
+    /// Where to send a write that a read-only replica refused (421): the same path on the
+    /// server that writes, when it is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub write_to: Option<String>,
+    /// A read-only replica's lag, when it is not ready (503 on `/ready`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica: Option<serde_json::Value>,
 }
 
 /// An error answered as problem+json.
@@ -51,6 +58,8 @@ impl ApiError {
                 referrers: None,
                 changed: None,
                 report: None,
+                write_to: None,
+                replica: None,
             }),
             None,
         )

@@ -56,6 +56,9 @@ async fn health() -> HttpResponse {
 }
 
 async fn ready(state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    if let Some(replica) = &state.config.replica {
+        return crate::replica::ready(state.register.clone(), replica.clone()).await;
+    }
     let register = state.register.clone();
     let up = web::block(move || register.ping()).await.unwrap_or(false);
     if up {

@@ -32,6 +32,6 @@ pub use error::RegisterError;
 pub use model::{Entry, EntryRef, Record};
 pub use problem::{Code, Problem, Severity};
 pub use query::{Filter, Listing};
-pub use register::Register;
+pub use register::{Register, Replication};
 pub use roles::Action;
 pub use vocab::{Kind, Operation, Role, Status};

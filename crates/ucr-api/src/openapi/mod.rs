@@ -214,6 +214,10 @@ fn secure(paths: &mut Map<String, Value>) {
                 .unwrap_or(note);
             op.insert("description".into(), json!(description));
             if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                if action != Action::Read {
+                    // A read-only server (on a replica) refuses every write.
+                    responses.insert("421".into(), response_ref("ReadOnly"));
+                }
                 responses.insert("401".into(), response_ref("Unauthorized"));
                 if role > Role::Reader {
                     responses.insert("403".into(), response_ref("Forbidden"));
@@ -371,8 +375,9 @@ fn document_json() -> Value {
                 "responses": {"200": {"description": "Up", "content": {"application/json": {"schema": schema_ref("Status")}}}}}
     }));
     paths.insert("/ready".into(), json!({
-        "get": {"tags": ["service"], "operationId": "ready", "summary": "The database answers",
-                "responses": merge(json!({"200": {"description": "Ready", "content": {"application/json": {"schema": schema_ref("Status")}}}}),
+        "get": {"tags": ["service"], "operationId": "ready", "summary": "The database answers (and a replica is within its allowed lag)",
+                "description": "A server started with --read-only on a replica also reports the replica's lag, and answers 503 (problem type /problems/replica-lag, with `replica`) past its --max-lag.",
+                "responses": merge(json!({"200": {"description": "Ready", "content": {"application/json": {"schema": schema_ref("Readiness")}}}}),
                     errors(&[("503", "Unavailable")]))}
     }));
     paths.insert("/openapi.json".into(), json!({

@@ -301,7 +301,9 @@ pub(super) fn components() -> Value {
             "errors": {"type": "array", "items": schema_ref("Problem")},
             "referrers": {"type": "array", "items": {"type": "string"}, "description": "Entries that refer to the one a delete names"},
             "changed": {"type": "array", "items": {"type": "string"}, "description": "Entries changed since the import an undo names"},
-            "report": schema_ref("ImportReport")
+            "report": schema_ref("ImportReport"),
+            "write_to": {"type": "string", "description": "Where to send a write a read-only server refused (421)"},
+            "replica": schema_ref("Replica")
         }
     }));
     schemas.insert("Revision".into(), json!({
@@ -431,6 +433,15 @@ pub(super) fn components() -> Value {
         }),
     );
 
+    schemas.insert(
+        "Readiness".into(),
+        json!({
+            "type": "object", "required": ["status"], "additionalProperties": false,
+            "properties": {"status": {"type": "string"}, "replica": schema_ref("Replica")}
+        }),
+    );
+    schemas.insert("Replica".into(), crate::replica::readiness_schema());
+
     let problem = |description: &str| json!({"description": description, "content": {PROBLEM: {"schema": schema_ref("ProblemDetails")}}});
     let responses = json!({
         "BadRequest": problem("Malformed JSON (with line and column), an empty body, or a bad query parameter"),
@@ -441,6 +452,7 @@ pub(super) fn components() -> Value {
         "UnsupportedMediaType": problem("The body is not of the required media type"),
         "Unprocessable": problem("The entry breaks validation rules; `errors` lists every problem"),
         "Unavailable": problem("The database does not answer"),
+        "ReadOnly": problem("This server reads from a replica and takes no writes; `write_to` names the same path on the server that writes, when configured"),
         "MethodNotAllowed": problem("The method is not allowed on this resource"),
         "Unauthorized": {"description": "No token where one is needed, or an unknown or revoked token",
             "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer realm=\"ucr\""}},

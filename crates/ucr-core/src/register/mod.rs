@@ -3,12 +3,18 @@
 //! entries: writes (`write.rs`) and reads (`read.rs`).
 
 mod read;
+mod replica;
 mod search;
 mod write;
+
+pub use replica::Replication;
 
 use crate::error::RegisterError;
 use crate::store;
 use crate::store::connection::{self, Manager, Pool};
+
+/// How long [`Register::ping`] and [`Register::replication`] wait for a connection.
+const PING_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The register: a pool of connections to one database.
 #[derive(Clone)]
@@ -40,11 +46,15 @@ impl Register {
 
     /// Connects to the register at `url` without migrating it.
     pub fn connect(url: &str, size: u32) -> Result<Register, RegisterError> {
+        Register::with_manager(Manager::new(url), size)
+    }
+
+    fn with_manager(manager: Manager, size: u32) -> Result<Register, RegisterError> {
         let pool = Pool::builder()
             .max_size(size.max(1))
             .min_idle(Some(1))
             .connection_timeout(std::time::Duration::from_secs(10))
-            .build(Manager::new(url))
+            .build(manager)
             .map_err(|e| RegisterError::Open(e.to_string()))?;
         Ok(Register {
             pool,
@@ -99,11 +109,11 @@ impl Register {
         Ok(self.pool.get()?)
     }
 
-    /// Whether the database answers.
+    /// Whether the database answers (within 2 s).
     pub fn ping(&self) -> bool {
         use diesel::connection::SimpleConnection;
         self.pool
-            .get()
+            .get_timeout(PING_WAIT)
             .map(|mut c| c.batch_execute("SELECT 1").is_ok())
             .unwrap_or(false)
     }

@@ -48,7 +48,10 @@ impl Target {
         Target::Sqlite(path.to_string())
     }
 
-    fn connect(&self) -> Result<Db, diesel::ConnectionError> {
+    /// A connection; a read-only one refuses every write in the database itself (SQLite's
+    /// `query_only`, PostgreSQL's read-only transactions), whatever the statement.
+    fn connect(&self, read_only: bool) -> Result<Db, diesel::ConnectionError> {
+        let bad = |e: diesel::result::Error| diesel::ConnectionError::BadConnection(e.to_string());
         match self {
             Target::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
@@ -57,10 +60,20 @@ impl Target {
                      PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
                      PRAGMA cache_size = -8192;",
                 )
-                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                .map_err(bad)?;
+                if read_only {
+                    conn.batch_execute("PRAGMA query_only = ON").map_err(bad)?;
+                }
                 Ok(Db::Sqlite(conn))
             }
-            Target::Postgres(url) => Ok(Db::Pg(PgConnection::establish(url)?)),
+            Target::Postgres(url) => {
+                let mut conn = PgConnection::establish(url)?;
+                if read_only {
+                    conn.batch_execute("SET default_transaction_read_only = on")
+                        .map_err(bad)?;
+                }
+                Ok(Db::Pg(conn))
+            }
         }
     }
 }
@@ -69,6 +82,7 @@ impl Target {
 #[derive(Debug, Clone)]
 pub struct Manager {
     target: Target,
+    read_only: bool,
 }
 
 impl Manager {
@@ -76,6 +90,15 @@ impl Manager {
     pub fn new(url: &str) -> Self {
         Manager {
             target: Target::parse(url),
+            read_only: false,
+        }
+    }
+
+    /// A manager whose connections refuse every write.
+    pub fn read_only(url: &str) -> Self {
+        Manager {
+            target: Target::parse(url),
+            read_only: true,
         }
     }
 }
@@ -85,7 +108,9 @@ impl ManageConnection for Manager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<Db, r2d2::Error> {
-        self.target.connect().map_err(r2d2::Error::ConnectionError)
+        self.target
+            .connect(self.read_only)
+            .map_err(r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut Db) -> Result<(), r2d2::Error> {
@@ -110,6 +135,84 @@ pub fn migrate(conn: &mut Db) -> Result<Vec<String>, String> {
     applied
         .map(|v| v.iter().map(|m| m.to_string()).collect())
         .map_err(|e| e.to_string())
+}
+
+/// The migrations applied to the database, against those this build carries: `Ok` when they
+/// are the same, else a sentence saying how they differ. Reads only (a standby cannot create
+/// the table of migrations that diesel's own check would create).
+pub fn check_schema(conn: &mut Db) -> Result<(), String> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Applied {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    let expected: Vec<String> = match conn {
+        Db::Sqlite(_) => versions(&SQLITE_MIGRATIONS),
+        Db::Pg(_) => versions(&PG_MIGRATIONS),
+    }?;
+    let applied: Vec<String> =
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations ORDER BY version")
+            .load::<Applied>(conn)
+            .map_err(|e| format!("the database holds no register schema ({e})"))?
+            .into_iter()
+            .map(|a| a.version)
+            .collect();
+    if applied == expected {
+        return Ok(());
+    }
+    let last = |v: &[String]| v.last().cloned().unwrap_or_else(|| "none".into());
+    let missing: Vec<&String> = expected.iter().filter(|v| !applied.contains(v)).collect();
+    let unknown: Vec<&String> = applied.iter().filter(|v| !expected.contains(v)).collect();
+    Err(format!(
+        "the database's schema is at version {} and this build of ucr expects {} \
+         (missing: {missing:?}; unknown to this build: {unknown:?}); migrate the primary with \
+         the matching ucr, or run the ucr built for that schema",
+        last(&applied),
+        last(&expected)
+    ))
+}
+
+fn versions(migrations: &EmbeddedMigrations) -> Result<Vec<String>, String> {
+    use diesel::migration::MigrationSource;
+    let list = MigrationSource::<diesel::sqlite::Sqlite>::migrations(migrations)
+        .map_err(|e| e.to_string())?;
+    let mut out: Vec<String> = list
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// How far a PostgreSQL hot standby is behind its primary, in seconds: 0 when it has replayed
+/// everything it received and is streaming from the primary, else the age of the last
+/// transaction it replayed (`None` when it has replayed none since it started). `Ok(None)`
+/// on a database that is not a standby (a primary, SQLite).
+pub(crate) fn standby_lag(
+    conn: &mut Db,
+) -> Result<Option<Option<f64>>, crate::error::RegisterError> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Lag {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        standby: bool,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+        seconds: Option<f64>,
+    }
+    if !is_pg(conn) {
+        return Ok(None);
+    }
+    let lag: Lag = diesel::sql_query(
+        "SELECT pg_is_in_recovery() AS standby, CASE \
+           WHEN NOT pg_is_in_recovery() THEN 0 \
+           WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() \
+                AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE pid IS NOT NULL) THEN 0 \
+           ELSE GREATEST(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) \
+         END::float8 AS seconds",
+    )
+    .get_result(conn)?;
+    Ok(lag.standby.then_some(lag.seconds))
 }
 
 /// Reverts the migrations back to and including `version` (a migration's version, as
