@@ -5,8 +5,10 @@ pub mod access;
 pub mod body;
 pub mod entries;
 pub mod imports;
+pub mod oai;
 pub mod openapi;
 pub mod problem;
+pub mod reconcile;
 pub mod service;
 pub mod window;
 

@@ -24,7 +24,7 @@ use serde_json::Value;
 pub const REPOSITORY_IDENTIFIER: &str = "register.culture.gov.az";
 
 /// Records on one page of `ListRecords` and `ListIdentifiers`.
-pub const PAGE: i64 = 200;
+pub const PAGE: i64 = 100;
 
 /// A metadata format the register disseminates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +47,7 @@ pub const OAI_DC: Format = Format {
 /// The register's own entry: the flat JSON of the API inside one XML element.
 pub const UCR_JSON: Format = Format {
     prefix: "ucr_json",
-    schema: "https://register.culture.gov.az/schemas/ucr-json.xsd",
+    schema: "https://register.culture.gov.az/oai/ucr-json.xsd",
     namespace: "https://register.culture.gov.az/ns/ucr-json/",
 };
 
