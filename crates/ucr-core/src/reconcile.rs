@@ -191,7 +191,7 @@ const TRAIT_DISAGREES: f64 = 25.0;
 /// The least score of a match.
 pub const MATCH_SCORE: f64 = 75.0;
 /// How far ahead of the next candidate a match must be.
-pub const MATCH_LEAD: f64 = 15.0;
+pub const MATCH_LEAD: f64 = 20.0;
 /// Candidates a query returns when it does not say.
 pub const DEFAULT_LIMIT: usize = 5;
 /// Most candidates a query returns.
