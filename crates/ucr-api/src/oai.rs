@@ -131,9 +131,10 @@ async fn answer(
 ) -> Result<HttpResponse, ApiError> {
     let who = caller(&req, &state).await?;
     who.require_read(&state)?;
-    let info = req.connection_info();
-    let base = format!("{}://{}/oai", info.scheme(), info.host());
-    drop(info);
+    let base = {
+        let info = req.connection_info();
+        format!("{}://{}/oai", info.scheme(), info.host())
+    };
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&query)
         .map_err(|e| ApiError::bad_request(format!("unreadable arguments: {e}")))?;
     let mut xml = String::with_capacity(4096);

@@ -661,11 +661,16 @@ mod tests {
         );
         assert_eq!(registry_number("oai:elsewhere.az:MUS-000001"), None);
         assert_eq!(registry_number("oai:register.culture.gov.az:"), None);
-        let day = Bound::parse("2026-01-02").unwrap();
-        assert!(day.day);
-        assert_eq!(day.end() - day.start, 86_400);
-        let second = Bound::parse("2026-01-02T03:04:05Z").unwrap();
-        assert_eq!(second.start - day.start, 3 * 3600 + 4 * 60 + 5);
+        let day = Bound::parse("2026-01-02");
+        assert_eq!(
+            day.map(|d| (d.day, d.end() - d.start)),
+            Some((true, 86_400))
+        );
+        let second = Bound::parse("2026-01-02T03:04:05Z");
+        assert_eq!(
+            second.zip(day).map(|(s, d)| (s.day, s.start - d.start)),
+            Some((false, 3 * 3600 + 4 * 60 + 5))
+        );
         for bad in [
             "2026-1-2",
             "2026-01-02T03:04:05",
