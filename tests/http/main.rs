@@ -4,7 +4,9 @@
 
 mod access;
 mod concurrency;
+mod oai;
 mod openapi_walk;
+mod reconcile;
 mod round_trip;
 mod smoke;
 mod statuses;

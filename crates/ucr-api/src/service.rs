@@ -28,6 +28,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(get_only("/api/v1/vocabularies").route(web::get().to(vocabularies)));
     crate::imports::configure(cfg);
     crate::window::configure(cfg);
+    crate::oai::configure(cfg);
+    crate::reconcile::configure(cfg);
     entries::configure(cfg);
     cfg.default_service(web::to(not_found));
 }

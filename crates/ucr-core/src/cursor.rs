@@ -85,6 +85,95 @@ impl FromStr for SearchCursor {
     }
 }
 
+/// Where an OAI-PMH harvest stands (its `resumptionToken`): the change sequence number the
+/// harvest reads at (fixed by its first request, so that the list neither grows nor shrinks
+/// while entries change), the last sequence number delivered, how many records were delivered
+/// and the list's size, and the request's arguments. Written as the hexadecimal bytes of a JSON
+/// array, like [`SearchCursor`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HarvestCursor {
+    /// The change sequence number the whole harvest reads at.
+    pub snapshot: i64,
+    /// The sequence number of the last record delivered.
+    pub after: i64,
+    /// Records delivered so far.
+    pub delivered: i64,
+    /// Records in the whole list.
+    pub size: i64,
+    /// The metadata format.
+    pub prefix: String,
+    /// The set, if any.
+    pub set: Option<String>,
+    /// `from`, in seconds since 1970 (UTC), if given.
+    pub from: Option<i64>,
+    /// `until`, in seconds since 1970 (UTC), if given.
+    pub until: Option<i64>,
+}
+
+impl fmt::Display for HarvestCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let raw = serde_json::json!([
+            self.snapshot,
+            self.after,
+            self.delivered,
+            self.size,
+            self.prefix,
+            self.set,
+            self.from,
+            self.until
+        ])
+        .to_string();
+        raw.bytes().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+type HarvestFields = (
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+);
+
+impl FromStr for HarvestCursor {
+    type Err = NotACursor;
+
+    fn from_str(s: &str) -> Result<HarvestCursor, NotACursor> {
+        if s.len() % 2 != 0 || s.len() > SEARCH_CURSOR_MAX {
+            return Err(NotACursor);
+        }
+        let bytes: Option<Vec<u8>> = (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+            .collect();
+        let (snapshot, after, delivered, size, prefix, set, from, until): HarvestFields =
+            serde_json::from_slice(&bytes.ok_or(NotACursor)?).map_err(|_| NotACursor)?;
+        let sane = snapshot >= 0
+            && (0..=snapshot).contains(&after)
+            && (0..=size).contains(&delivered)
+            && !prefix.chars().any(char::is_control)
+            && !set
+                .as_deref()
+                .is_some_and(|s| s.chars().any(char::is_control));
+        if !sane {
+            return Err(NotACursor);
+        }
+        Ok(HarvestCursor {
+            snapshot,
+            after,
+            delivered,
+            size,
+            prefix,
+            set,
+            from,
+            until,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +226,30 @@ mod tests {
             "MUS-000001",
         ] {
             assert_eq!(bad.parse::<ListCursor>(), Err(NotACursor));
+        }
+    }
+    #[test]
+    fn a_harvest_cursor_reads_back_and_refuses_what_no_harvest_gives() {
+        let c = HarvestCursor {
+            snapshot: 40,
+            after: 12,
+            delivered: 10,
+            size: 30,
+            prefix: "oai_dc".into(),
+            set: Some("heritage_object:immovable".into()),
+            from: Some(1_700_000_000),
+            until: None,
+        };
+        assert_eq!(c.to_string().parse::<HarvestCursor>(), Ok(c.clone()));
+        let hex = |raw: &str| raw.bytes().map(|b| format!("{b:02x}")).collect::<String>();
+        for bad in [
+            hex("[40,41,0,30,\"oai_dc\",null,null,null]"),
+            hex("[40,1,31,30,\"oai_dc\",null,null,null]"),
+            hex("[40,1,0,30]"),
+            "zz".into(),
+            "abc".into(),
+        ] {
+            assert_eq!(bad.parse::<HarvestCursor>(), Err(NotACursor), "{bad}");
         }
     }
 }

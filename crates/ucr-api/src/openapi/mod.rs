@@ -9,6 +9,7 @@ use ucr_core::vocab::{HeritageCategory, Kind, Role};
 use ucr_core::Action;
 
 /// Problem responses every operation may give.
+mod interop;
 mod schemas;
 
 use schemas::components;
@@ -392,6 +393,8 @@ fn document_json() -> Value {
     tags.push(json!({"name": "imports", "description": "Bulk loading, undo and export"}));
     tags.push(json!({"name": "reference", "description": "Controlled vocabularies"}));
     tags.push(json!({"name": "service", "description": "Health, readiness and this document"}));
+    interop::paths(&mut paths);
+    tags.extend(interop::tags());
     secure(&mut paths);
     json!({
         "openapi": "3.1.0",

@@ -17,6 +17,7 @@ pub mod connection;
 pub(crate) mod counters;
 pub(crate) mod export;
 pub(crate) mod facts;
+pub(crate) mod harvest;
 pub(crate) mod imports;
 pub(crate) mod index;
 pub(crate) mod lookup;

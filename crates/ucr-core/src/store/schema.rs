@@ -67,6 +67,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(entries, revisions);
+diesel::allow_tables_to_appear_in_same_query!(revision_log, revisions);
 
 diesel::table! {
     counters (name) {

@@ -4,6 +4,7 @@
 
 mod concurrency;
 mod fixtures;
+mod harvest;
 mod history;
 mod import;
 mod lifecycle;

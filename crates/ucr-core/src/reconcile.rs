@@ -1,0 +1,517 @@
+//! Reconciliation (the W3C Reconciliation Service API, v0.2): matching names from a clerk's
+//! spreadsheet to register entries. The types a query may name, the properties it may carry,
+//! how candidates are found (the single window's search, folded the Azerbaijani way) and
+//! scored from 0 to 100, when a candidate is a match, and the values data extension gives.
+
+use crate::error::RegisterError;
+use crate::model::{Details, Entry, HeritageDetails};
+use crate::normalize::fold;
+use crate::search::Search;
+use crate::vocab::{HeritageCategory, Kind};
+use crate::Register;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// A type a query may name: a sub-register, or a heritage category (`heritage_object:immovable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Type {
+    /// The sub-register.
+    pub kind: Kind,
+    /// The heritage category, for the category types.
+    pub category: Option<HeritageCategory>,
+}
+
+impl Type {
+    /// Every type: the six sub-registers, then the three heritage categories.
+    pub fn all() -> Vec<Type> {
+        let mut all: Vec<Type> = Kind::ALL
+            .iter()
+            .map(|k| Type {
+                kind: *k,
+                category: None,
+            })
+            .collect();
+        all.extend(HeritageCategory::ALL.iter().map(|c| Type {
+            kind: Kind::HeritageObject,
+            category: Some(*c),
+        }));
+        all
+    }
+
+    /// `museum`, `heritage_object:immovable`, …
+    pub fn id(self) -> String {
+        match self.category {
+            Some(c) => format!("{}:{}", self.kind.as_str(), c.as_str()),
+            None => self.kind.as_str().to_string(),
+        }
+    }
+
+    /// In words.
+    pub fn name(self) -> String {
+        match self.category {
+            Some(c) => format!("Heritage object ({})", c.as_str()),
+            None => match self.kind {
+                Kind::Theatre => "Theatre",
+                Kind::Library => "Library",
+                Kind::Museum => "Museum",
+                Kind::Reserve => "Reserve",
+                Kind::School => "Art or music school",
+                Kind::HeritageObject => "Heritage object",
+            }
+            .to_string(),
+        }
+    }
+
+    /// The type with this id.
+    pub fn parse(id: &str) -> Option<Type> {
+        Type::all().into_iter().find(|t| t.id() == id)
+    }
+
+    /// The type an entry has (its category's for a heritage object).
+    pub fn of(entry: &Entry) -> Type {
+        Type {
+            kind: entry.kind(),
+            category: heritage_category(entry),
+        }
+    }
+
+    /// Whether an entry is of this type.
+    pub fn holds(self, entry: &Entry) -> bool {
+        entry.kind() == self.kind
+            && self
+                .category
+                .is_none_or(|c| heritage_category(entry) == Some(c))
+    }
+
+    /// The `{id, name}` of the protocol, with `broader` for the category types.
+    pub fn to_json(self) -> Value {
+        let mut t = json!({"id": self.id(), "name": self.name()});
+        if self.category.is_some() {
+            let broader = Type {
+                kind: self.kind,
+                category: None,
+            };
+            t["broader"] = json!([{"id": broader.id(), "name": broader.name()}]);
+        }
+        t
+    }
+}
+
+fn heritage_category(entry: &Entry) -> Option<HeritageCategory> {
+    match &entry.record.details {
+        Details::HeritageObject(h) => Some(match h.details {
+            HeritageDetails::Immovable(_) => HeritageCategory::Immovable,
+            HeritageDetails::Movable(_) => HeritageCategory::Movable,
+            HeritageDetails::Intangible(_) => HeritageCategory::Intangible,
+        }),
+        _ => None,
+    }
+}
+
+/// How a property weighs on a candidate's score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weight {
+    /// An identifier: agreeing all but settles it, disagreeing all but rules it out.
+    Identifier,
+    /// A trait many entries share: agreeing helps a little, disagreeing counts against.
+    Trait,
+}
+
+/// A property a query may carry, or data extension may fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Property {
+    /// Its id (`pid`).
+    pub id: &'static str,
+    /// In words.
+    pub name: &'static str,
+    /// How it weighs in a query; `None`: data extension only.
+    pub weight: Option<Weight>,
+}
+
+/// Every property: those a query may carry, then those only data extension fetches.
+pub const PROPERTIES: &[Property] = &[
+    Property {
+        id: "region",
+        name: "Region (ISO 3166-2:AZ code or name)",
+        weight: Some(Weight::Trait),
+    },
+    Property {
+        id: "economic_region",
+        name: "Economic region (code or name)",
+        weight: Some(Weight::Trait),
+    },
+    Property {
+        id: "founded_year",
+        name: "Year of foundation",
+        weight: Some(Weight::Trait),
+    },
+    Property {
+        id: "inventory_number",
+        name: "Inventory number (state list or museum)",
+        weight: Some(Weight::Identifier),
+    },
+    Property {
+        id: "wikidata",
+        name: "Wikidata id",
+        weight: Some(Weight::Identifier),
+    },
+    Property {
+        id: "isil",
+        name: "ISIL (libraries)",
+        weight: Some(Weight::Identifier),
+    },
+    Property {
+        id: "location",
+        name: "Location (lat,lon)",
+        weight: None,
+    },
+    Property {
+        id: "status",
+        name: "Status",
+        weight: None,
+    },
+    Property {
+        id: "head",
+        name: "Head (personal data: only for authenticated callers)",
+        weight: None,
+    },
+];
+
+/// The property with this id.
+pub fn property(id: &str) -> Option<Property> {
+    PROPERTIES.iter().copied().find(|p| p.id == id)
+}
+
+/// Score points an identifier moves the score by, up or down.
+const IDENTIFIER_POINTS: f64 = 40.0;
+/// Points a trait that agrees adds.
+const TRAIT_AGREES: f64 = 10.0;
+/// Points a trait that disagrees takes away.
+const TRAIT_DISAGREES: f64 = 25.0;
+/// The least score of a match.
+pub const MATCH_SCORE: f64 = 75.0;
+/// How far ahead of the next candidate a match must be.
+pub const MATCH_LEAD: f64 = 20.0;
+/// Candidates a query returns when it does not say.
+pub const DEFAULT_LIMIT: usize = 5;
+/// Most candidates a query returns.
+pub const MAX_LIMIT: usize = 25;
+
+/// One query of a batch.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Query {
+    /// The name to match.
+    pub query: String,
+    /// Only entries of these types (none: any).
+    pub types: Vec<Type>,
+    /// Candidates wanted.
+    pub limit: usize,
+    /// Property values: `(pid, values)`.
+    pub properties: Vec<(String, Vec<String>)>,
+}
+
+/// One candidate of a query's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// The entry.
+    pub entry: Entry,
+    /// 0 to 100.
+    pub score: f64,
+    /// How well the best name matched, 0 to 100.
+    pub name_score: f64,
+    /// Whether each property the query carried agreed with the entry (`None`: the entry has
+    /// no value for it).
+    pub features: Vec<(String, Option<bool>)>,
+    /// Whether this candidate is the match.
+    pub matched: bool,
+}
+
+/// Words that say little about which entry is meant.
+const STOP_WORDS: &[&str] = &[
+    "of",
+    "the",
+    "and",
+    "named",
+    "after",
+    "with",
+    "ve",
+    "ile",
+    "edine",
+    "и",
+    "имени",
+];
+
+fn name_words(s: &str) -> Vec<String> {
+    let stop: Vec<String> = STOP_WORDS.iter().map(|w| fold(w)).collect();
+    fold(s)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() > 1 && !stop.iter().any(|s| s == w))
+        .map(str::to_string)
+        .collect()
+}
+
+/// How well a name matches a query, 0 to 100: 100 when their folded words are the same, else
+/// the Dice coefficient of their words (a query word that begins a name word counting half).
+pub fn name_score(query: &str, name: &str) -> f64 {
+    let q = name_words(query);
+    let n = name_words(name);
+    if q.is_empty() || n.is_empty() {
+        return 0.0;
+    }
+    if q == n {
+        return 100.0;
+    }
+    let mut free: Vec<&String> = n.iter().collect();
+    let mut shared = 0.0;
+    // Whole words first, then prefixes, each name word used once.
+    let mut rest = Vec::new();
+    for w in &q {
+        match free.iter().position(|x| *x == w) {
+            Some(i) => {
+                free.remove(i);
+                shared += 1.0;
+            }
+            None => rest.push(w),
+        }
+    }
+    for w in rest {
+        if w.chars().count() >= 3 {
+            if let Some(i) = free.iter().position(|x| x.starts_with(w.as_str())) {
+                free.remove(i);
+                shared += 0.5;
+            }
+        }
+    }
+    let dice = 2.0 * shared / (q.len() + n.len()) as f64;
+    // Below an exact match, however close.
+    (dice * 95.0).min(95.0)
+}
+
+/// The best score of any of an entry's names (every language, other names too).
+fn best_name_score(query: &str, entry: &Entry) -> f64 {
+    std::iter::once(&entry.record.name)
+        .chain(entry.record.alt_names.iter())
+        .flat_map(|n| n.all())
+        .map(|n| name_score(query, n))
+        .fold(0.0, f64::max)
+}
+
+/// The values an entry has for a property, as text (`None`: a property no query weighs).
+pub fn values(entry: &Entry, pid: &str) -> Vec<String> {
+    let r = &entry.record;
+    let institution = r.details.institution();
+    match pid {
+        "region" => r.region.iter().cloned().collect(),
+        "economic_region" => entry.economic_region.iter().cloned().collect(),
+        "founded_year" => institution
+            .and_then(|i| i.founded_year)
+            .map(|y| y.to_string())
+            .into_iter()
+            .collect(),
+        "inventory_number" => match &r.details {
+            Details::HeritageObject(h) => match &h.details {
+                HeritageDetails::Immovable(i) => i
+                    .inventory_number
+                    .iter()
+                    .flat_map(|n| n.split(',').map(|p| p.trim().to_string()))
+                    .collect(),
+                HeritageDetails::Movable(m) => m.inventory_number.iter().cloned().collect(),
+                HeritageDetails::Intangible(_) => Vec::new(),
+            },
+            _ => Vec::new(),
+        },
+        "wikidata" => r
+            .external_ids
+            .as_ref()
+            .and_then(|x| x.wikidata.clone())
+            .into_iter()
+            .collect(),
+        "isil" => match &r.details {
+            Details::Library(l) => l.isil.iter().cloned().collect(),
+            _ => Vec::new(),
+        },
+        "location" => r
+            .location
+            .map(|l| format!("{},{}", l.lat, l.lon))
+            .into_iter()
+            .collect(),
+        "status" => vec![r.status.as_str().to_string()],
+        "head" => institution
+            .and_then(|i| i.head.clone())
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a value a clerk wrote names the entry's value of `pid`: the same code, number or
+/// identifier ignoring case, or for regions the same folded name.
+fn agrees(pid: &str, given: &str, stored: &str) -> bool {
+    let given = given.trim();
+    if given.eq_ignore_ascii_case(stored) {
+        return true;
+    }
+    match pid {
+        "region" => crate::regions::unit(stored).is_some_and(|u| fold(u.name_az) == fold(given)),
+        "economic_region" => crate::regions::economic_region(stored)
+            .is_some_and(|r| fold(r.name_az) == fold(given) || fold(r.name_en) == fold(given)),
+        "founded_year" => given.parse::<i64>().ok() == stored.parse::<i64>().ok(),
+        _ => false,
+    }
+}
+
+/// Scores one entry against a query.
+pub fn score(q: &Query, entry: &Entry) -> Candidate {
+    let name_score = best_name_score(&q.query, entry);
+    let mut score = name_score;
+    let mut features = Vec::new();
+    for (pid, given) in &q.properties {
+        let Some(Property {
+            weight: Some(weight),
+            ..
+        }) = property(pid)
+        else {
+            continue;
+        };
+        let stored = values(entry, pid);
+        let agreement = if stored.is_empty() || given.is_empty() {
+            None
+        } else {
+            Some(
+                given
+                    .iter()
+                    .any(|g| stored.iter().any(|s| agrees(pid, g, s))),
+            )
+        };
+        score += match (weight, agreement) {
+            (_, None) => 0.0,
+            (Weight::Identifier, Some(true)) => IDENTIFIER_POINTS,
+            (Weight::Identifier, Some(false)) => -IDENTIFIER_POINTS,
+            (Weight::Trait, Some(true)) => TRAIT_AGREES,
+            (Weight::Trait, Some(false)) => -TRAIT_DISAGREES,
+        };
+        features.push((pid.clone(), agreement));
+    }
+    Candidate {
+        entry: entry.clone(),
+        score: (score.clamp(0.0, 100.0) * 10.0).round() / 10.0,
+        name_score: (name_score * 10.0).round() / 10.0,
+        features,
+        matched: false,
+    }
+}
+
+/// Orders scored candidates, best first (then by registry number), keeps `limit` and marks the
+/// first a match when it is unambiguous: at least [`MATCH_SCORE`] and [`MATCH_LEAD`] ahead of
+/// the next.
+pub fn rank(mut all: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
+    all.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.entry.registry_number().cmp(b.entry.registry_number()))
+    });
+    let lead = match all.as_slice() {
+        [first, second, ..] => first.score - second.score,
+        [first] => first.score,
+        [] => 0.0,
+    };
+    if let Some(first) = all.first_mut() {
+        first.matched = first.score >= MATCH_SCORE && lead >= MATCH_LEAD;
+    }
+    all.truncate(limit);
+    all
+}
+
+/// Entries a search reads for one query's candidates.
+const CANDIDATES_READ: i64 = 50;
+
+impl Register {
+    /// Reconciles one query: entries found by the single window's search (every word of the
+    /// query, or failing that any of its words), scored and ranked.
+    pub fn reconcile(&self, q: &Query) -> Result<Vec<Candidate>, RegisterError> {
+        let words = name_words(&q.query);
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let filter_kind = match q.types.as_slice() {
+            [t] => Some(t.kind),
+            _ => None,
+        };
+        let find = |text: String| -> Result<Vec<Entry>, RegisterError> {
+            let s = Search {
+                q: Some(text),
+                filter: crate::query::Filter {
+                    kind: filter_kind,
+                    ..Default::default()
+                },
+                limit: CANDIDATES_READ,
+                ..Default::default()
+            };
+            Ok(self.search(&s)?.map(|f| f.items).unwrap_or_default())
+        };
+        let mut found: BTreeMap<String, Entry> = BTreeMap::new();
+        for e in find(words.join(" "))? {
+            found.insert(e.registry_number().to_string(), e);
+        }
+        if found.is_empty() {
+            for w in words.iter().filter(|w| w.chars().count() >= 3).take(6) {
+                for e in find(w.clone())? {
+                    found.insert(e.registry_number().to_string(), e);
+                }
+            }
+        }
+        let scored = found
+            .values()
+            .filter(|e| q.types.is_empty() || q.types.iter().any(|t| t.holds(e)))
+            .map(|e| score(q, e))
+            .filter(|c| c.score > 0.0)
+            .collect();
+        Ok(rank(scored, q.limit.clamp(1, MAX_LIMIT)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_across_spellings() {
+        assert_eq!(name_score("Qiz qalasi", "Qız qalası"), 100.0);
+        assert_eq!(name_score("Sheki", "Şəki"), 100.0);
+        assert_eq!(name_score("Shaki", "Şəki"), 100.0);
+        let palace = name_score("Sheki Khan Palace", "Palace of Shaki Khans");
+        let centre = name_score(
+            "Sheki Khan Palace",
+            "Historic Centre of Sheki with the Khan's Palace (World Heritage property)",
+        );
+        assert!(palace > centre, "{palace} {centre}");
+        assert!(palace < 100.0);
+        assert_eq!(
+            name_score("Maiden Tower", "Azerbaijan National Carpet Museum"),
+            0.0
+        );
+        assert_eq!(name_score("", "Qız qalası"), 0.0);
+    }
+
+    #[test]
+    fn types_read_back() {
+        for t in Type::all() {
+            assert_eq!(Type::parse(&t.id()), Some(t));
+        }
+        assert_eq!(Type::parse("gallery"), None);
+        assert_eq!(
+            Type::parse("heritage_object:immovable")
+                .map(|t| t.to_json()["broader"][0]["id"].clone()),
+            Some(json!("heritage_object"))
+        );
+    }
+
+    #[test]
+    fn regions_agree_by_code_or_name() {
+        assert!(agrees("region", "az-sa", "AZ-SA"));
+        assert!(agrees("region", "Şəki", "AZ-SA"));
+        assert!(agrees("region", "Sheki", "AZ-SA"));
+        assert!(!agrees("region", "Bakı", "AZ-SA"));
+        assert!(agrees("founded_year", " 1975", "1975"));
+    }
+}
