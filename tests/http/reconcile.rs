@@ -258,6 +258,7 @@ fn manifest_suggest_preview_and_extension_follow_the_schemas() {
             "properties": [{"id": "region"}, {"id": "founded_year"}, {"id": "location"},
                            {"id": "wikidata"}, {"id": "head"}, {"id": "economic_region"}]
         });
+        assert_valid("data-extension-query", &extend);
         let anon = app.send(
             app.anon
                 .post(app.url("/reconcile"))
