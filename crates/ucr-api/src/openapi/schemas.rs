@@ -362,7 +362,7 @@ pub(super) fn components() -> Value {
         |d: &str| json!({"type": "integer", "format": "int64", "minimum": 0, "description": d});
     schemas.insert("ImportReport".into(), json!({
         "type": "object", "additionalProperties": false,
-        "required": ["outcome", "created", "updated", "unchanged", "rejected", "warnings", "rows", "rows_not_listed"],
+        "required": ["outcome", "created", "updated", "unchanged", "rejected", "warnings", "rows", "rows_not_listed", "changes"],
         "properties": {
             "import_id": {"type": "string", "format": "uuid", "description": "The recorded import (none for a dry run)"},
             "outcome": {"type": "string", "enum": ["dry_run", "committed", "rejected"]},
@@ -371,14 +371,31 @@ pub(super) fn components() -> Value {
             "unchanged": count("Rows equal to the stored entry, not rewritten"),
             "rejected": count("Rows rejected"),
             "warnings": count("Warnings on accepted rows"),
-            "rows": {"type": "array", "items": schema_ref("RowReport"), "description": "Rejected rows (at most 10 000)"},
-            "rows_not_listed": count("Rejected rows beyond those listed")
+            "rows": {"type": "array", "items": schema_ref("RowReport"), "description": "Rejected rows, and accepted rows with warnings (at most 10 000)"},
+            "rows_not_listed": count("Rows with problems beyond those listed"),
+            "changes": {"type": "array", "items": schema_ref("EntryChanges"), "description": "Dry run of an upsert: what would change in each entry it updates (at most 10 000)"}
+        }
+    }));
+    schemas.insert("EntryChanges".into(), json!({
+        "type": "object", "additionalProperties": false, "required": ["file", "line", "registry_number", "fields"],
+        "properties": {
+            "file": {"type": "string"}, "line": {"type": "integer", "format": "int64", "minimum": 0},
+            "registry_number": {"type": "string"},
+            "fields": {"type": "array", "items": {
+                "type": "object", "additionalProperties": false, "required": ["field", "old", "new"],
+                "properties": {
+                    "field": {"type": "string", "description": "JSON Pointer of the field"},
+                    "old": {"description": "The value stored now (null: none)"},
+                    "new": {"description": "The value the row gives (null: none)"}
+                }
+            }}
         }
     }));
     schemas.insert("RowReport".into(), json!({
         "type": "object", "additionalProperties": false, "required": ["file", "line", "problems"],
         "properties": {
             "file": {"type": "string"}, "line": {"type": "integer", "format": "int64", "minimum": 0},
+            "column": {"type": "integer", "format": "int64", "minimum": 1, "description": "Where the file could not be read further"},
             "registry_number": {"type": "string"},
             "problems": {"type": "array", "items": schema_ref("Problem")}
         }

@@ -53,6 +53,8 @@ fn ndjson(rows: &[Value]) -> Vec<u8> {
 fn options() -> Options {
     Options {
         mode: Mode::Create,
+        match_on: Default::default(),
+        dialect: Default::default(),
         atomic: true,
         dry_run: false,
         kind: None,
@@ -63,6 +65,8 @@ fn options() -> Options {
 fn upsert() -> Options {
     Options {
         mode: Mode::Upsert,
+        match_on: Default::default(),
+        dialect: Default::default(),
         ..options()
     }
 }

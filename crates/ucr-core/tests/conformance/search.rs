@@ -379,6 +379,8 @@ fn import_ndjson(register: &Register, name: &str, text: String) -> String {
             }],
             &ucr_core::bulk::Options {
                 mode: ucr_core::bulk::Mode::Create,
+                match_on: Default::default(),
+                dialect: Default::default(),
                 atomic: true,
                 dry_run: false,
                 kind: None,
