@@ -331,7 +331,7 @@ fn load_or_check(database: &str, args: CheckArgs, writing: Option<Options>) -> R
 }
 
 fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, o: &Options) -> Result<()> {
-    for row in &r.rows {
+    for row in r.rows.iter().chain(&r.accepted_rows) {
         let number = row.registry_number.as_deref().unwrap_or("-");
         let at = match row.column {
             Some(column) => format!("{}:{}:{column}", row.file, row.line),

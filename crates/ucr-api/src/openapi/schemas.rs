@@ -362,7 +362,7 @@ pub(super) fn components() -> Value {
         |d: &str| json!({"type": "integer", "format": "int64", "minimum": 0, "description": d});
     schemas.insert("ImportReport".into(), json!({
         "type": "object", "additionalProperties": false,
-        "required": ["outcome", "created", "updated", "unchanged", "rejected", "warnings", "rows", "rows_not_listed", "changes"],
+        "required": ["outcome", "created", "updated", "unchanged", "rejected", "warnings", "rows", "rows_not_listed", "accepted_rows", "changes"],
         "properties": {
             "import_id": {"type": "string", "format": "uuid", "description": "The recorded import (none for a dry run)"},
             "outcome": {"type": "string", "enum": ["dry_run", "committed", "rejected"]},
@@ -371,8 +371,9 @@ pub(super) fn components() -> Value {
             "unchanged": count("Rows equal to the stored entry, not rewritten"),
             "rejected": count("Rows rejected"),
             "warnings": count("Warnings on accepted rows"),
-            "rows": {"type": "array", "items": schema_ref("RowReport"), "description": "Rejected rows, and accepted rows with warnings (at most 10 000)"},
-            "rows_not_listed": count("Rows with problems beyond those listed"),
+            "rows": {"type": "array", "items": schema_ref("RowReport"), "description": "Rejected rows (at most 10 000)"},
+            "rows_not_listed": count("Rejected rows beyond those listed"),
+            "accepted_rows": {"type": "array", "items": schema_ref("RowReport"), "description": "Accepted rows with warnings, and their warnings (at most 10 000)"},
             "changes": {"type": "array", "items": schema_ref("EntryChanges"), "description": "Dry run of an upsert: what would change in each entry it updates (at most 10 000)"}
         }
     }));

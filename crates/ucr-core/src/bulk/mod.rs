@@ -183,10 +183,13 @@ pub struct ImportReport {
     pub rejected: u64,
     /// Warnings on accepted rows.
     pub warnings: u64,
-    /// The rejected rows, and the accepted rows with warnings (at most [`ROWS_LISTED`]).
+    /// The rejected rows (at most [`ROWS_LISTED`]).
     pub rows: Vec<RowReport>,
-    /// Rows with problems beyond those listed.
+    /// Rejected rows beyond those listed.
     pub rows_not_listed: u64,
+    /// The accepted rows with warnings, and their warnings (at most [`ROWS_LISTED`]; the
+    /// count of every warning is `warnings`).
+    pub accepted_rows: Vec<RowReport>,
     /// In a dry run of an upsert: for each entry that would be updated, what would change
     /// (at most [`ROWS_LISTED`] entries).
     pub changes: Vec<EntryChanges>,
@@ -602,7 +605,7 @@ impl Load<'_> {
         }
     }
 
-    /// Lists a row with problems, while the list has room.
+    /// Lists a rejected row, while the list has room.
     fn list(&mut self, row: RowReport) {
         if self.report.rows.len() < ROWS_LISTED {
             self.report.rows.push(row);
@@ -643,13 +646,15 @@ impl Load<'_> {
             return;
         }
         self.report.warnings += warnings.len() as u64;
-        self.list(RowReport {
-            file: p.file.clone(),
-            line: p.line,
-            column: None,
-            registry_number: number,
-            problems: warnings,
-        });
+        if self.report.accepted_rows.len() < ROWS_LISTED {
+            self.report.accepted_rows.push(RowReport {
+                file: p.file.clone(),
+                line: p.line,
+                column: None,
+                registry_number: number,
+                problems: warnings,
+            });
+        }
     }
 
     /// The entry an upsert row updates: the one its match key names, none for a new entry, or
@@ -1003,6 +1008,7 @@ impl Register {
                 warnings: 0,
                 rows: Vec::new(),
                 rows_not_listed: 0,
+                accepted_rows: Vec::new(),
                 changes: Vec::new(),
             },
             trash: Trash::default(),
