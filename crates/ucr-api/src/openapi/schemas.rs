@@ -382,14 +382,15 @@ pub(super) fn components() -> Value {
         "properties": {
             "file": {"type": "string"}, "line": {"type": "integer", "format": "int64", "minimum": 0},
             "registry_number": {"type": "string"},
-            "fields": {"type": "array", "items": {
-                "type": "object", "additionalProperties": false, "required": ["field", "old", "new"],
-                "properties": {
-                    "field": {"type": "string", "description": "JSON Pointer of the field"},
-                    "old": {"description": "The value stored now (null: none)"},
-                    "new": {"description": "The value the row gives (null: none)"}
-                }
-            }}
+            "fields": {"type": "array", "items": schema_ref("FieldChange")}
+        }
+    }));
+    schemas.insert("FieldChange".into(), json!({
+        "type": "object", "additionalProperties": false, "required": ["field", "old", "new"],
+        "properties": {
+            "field": {"type": "string", "description": "JSON Pointer of the field"},
+            "old": {"type": ["string", "number", "integer", "boolean", "array", "object", "null"], "description": "The value stored now (null: none)"},
+            "new": {"type": ["string", "number", "integer", "boolean", "array", "object", "null"], "description": "The value the row gives (null: none)"}
         }
     }));
     schemas.insert("RowReport".into(), json!({
