@@ -4,6 +4,7 @@
 
 mod access;
 mod concurrency;
+mod imports;
 mod openapi_walk;
 mod round_trip;
 mod smoke;
