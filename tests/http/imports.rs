@@ -2,7 +2,7 @@
 //! that lists what would change, possible duplicates, `;`-separated CSV in Windows-1251.
 
 use super::*;
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// POSTs a body to `/api/v1/imports?query`.
 fn import(app: &TestApp, query: &str, content_type: &str, body: Vec<u8>) -> Reply {
