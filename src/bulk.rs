@@ -240,8 +240,8 @@ fn progress_bar(total_bytes: u64) -> Option<indicatif::ProgressBar> {
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
+    bar.set_message("0 rows, 0 rows/s");
     bar.set_prefix(Phase::Reading.as_str());
-    bar.set_message("0 rows/s");
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     Some(bar)
 }

@@ -1351,7 +1351,7 @@ fn an_upsert_matches_a_heritage_object_on_its_inventory_number() {
         assert_eq!(row["inventory_number"], "1");
         let first = load(
             register,
-            &[("one.ndjson", &ndjson(&[row.clone()]))],
+            &[("one.ndjson", &ndjson(std::slice::from_ref(&row)))],
             &options(),
         );
         assert_clean(&first, 1);
