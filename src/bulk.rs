@@ -4,8 +4,8 @@ use anyhow::{bail, Context, Result};
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use ucr_core::bulk::read::Format;
-use ucr_core::bulk::{ImportReport, Mode, Options, Outcome, Source};
+use ucr_core::bulk::read::{Dialect, Encoding, Format};
+use ucr_core::bulk::{ImportReport, MatchKey, Mode, Options, Outcome, Phase, Source};
 use ucr_core::export::{ExportFormat, ExportOptions};
 use ucr_core::{Action, Filter, Kind, Register, Status, Write};
 
@@ -87,8 +87,35 @@ fn status_word(s: &str) -> Result<Status, String> {
     Status::parse(s).ok_or_else(|| format!("one of {}", Status::words().join(", ")))
 }
 
+/// `--match`: a key of [`MatchKey`].
+fn match_key(s: &str) -> Result<MatchKey, String> {
+    MatchKey::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = MatchKey::ALL.iter().map(|k| k.as_str()).collect();
+        format!("one of {}", all.join(", "))
+    })
+}
+
+/// `--delimiter`: `,`, `;` or `tab`.
+fn delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "," => Ok(b','),
+        ";" => Ok(b';'),
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ => Err("`,`, `;` or `tab`".to_string()),
+    }
+}
+
+/// `--encoding`: an [`Encoding`].
+fn encoding(s: &str) -> Result<Encoding, String> {
+    Encoding::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = Encoding::ALL.iter().map(|e| e.as_str()).collect();
+        format!("one of {}", all.join(", "))
+    })
+}
+
+/// The options of `ucr check`, which `ucr load` has too.
 #[derive(clap::Args)]
-pub struct LoadArgs {
+pub struct CheckArgs {
     /// Files of entries: .json (array), .ndjson/.jsonl, .csv.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -101,15 +128,32 @@ pub struct LoadArgs {
     /// `create`: an existing registry number is a duplicate; `upsert`: update it.
     #[arg(long, default_value = "create")]
     mode: LoadMode,
+    /// What an upsert matches rows to entries on: registry_number, wikidata, isil or
+    /// inventory_number.
+    #[arg(long = "match", value_parser = match_key, default_value = "registry_number")]
+    match_on: MatchKey,
+    /// Delimiter of CSV columns: `,`, `;` or `tab` (default: the one the header line uses).
+    #[arg(long, value_parser = delimiter)]
+    delimiter: Option<u8>,
+    /// Character encoding of the files: utf-8 (the default), windows-1251 or windows-1254.
+    #[arg(long, value_parser = encoding, default_value = "utf-8")]
+    encoding: Encoding,
+    /// `text` for people, `json` for machines.
+    #[arg(long, default_value = "text")]
+    report: ReportStyle,
+}
+
+/// The options of `ucr load`.
+#[derive(clap::Args)]
+pub struct LoadArgs {
+    #[command(flatten)]
+    check: CheckArgs,
     /// Store the good rows and report the bad (default: all or nothing).
     #[arg(long = "continue", conflicts_with = "atomic")]
     keep_going: bool,
     /// All or nothing (the default).
     #[arg(long)]
     atomic: bool,
-    /// `text` for people, `json` for machines.
-    #[arg(long, default_value = "text")]
-    report: ReportStyle,
     /// Recorded as who loaded.
     #[arg(long, env = "UCR_ACTOR", default_value = "cli")]
     actor: String,
@@ -136,18 +180,31 @@ fn open_existing(database: &str) -> Result<Register> {
     Register::open(database).with_context(|| format!("opening {database}"))
 }
 
-/// `ucr check` (dry run) and `ucr load`.
-pub fn load(database: &str, args: LoadArgs, dry_run: bool) -> Result<ExitCode> {
-    let register = match missing_file(database) {
-        // A check writes nothing, not even an empty register: the rows are checked against
-        // an empty one in memory (one connection, so that it is one database).
-        Some(path) if dry_run => {
-            eprintln!("no register at {path}: checking against an empty register");
-            Register::open_with_pool_size(":memory:", 1).context("opening an empty register")?
-        }
-        _ => Register::open(database).with_context(|| format!("opening {database}"))?,
+/// `ucr check`: a dry run.
+pub fn check(database: &str, args: CheckArgs) -> Result<ExitCode> {
+    load_or_check(database, args, None)
+}
+
+/// `ucr load`.
+pub fn load(database: &str, args: LoadArgs) -> Result<ExitCode> {
+    let writing = Options {
+        mode: Mode::Create,
+        match_on: MatchKey::RegistryNumber,
+        dialect: Default::default(),
+        atomic: !args.keep_going,
+        dry_run: false,
+        kind: None,
+        // The command line acts for whoever may open the database: with the role its operation needs.
+        writer: Write::by(args.actor, Action::Load.role()),
     };
+    load_or_check(database, args.check, Some(writing))
+}
+
+/// Opens the files of a load, before any database is touched: a file that is missing or
+/// cannot be read stops the load with nothing created.
+fn open_files(args: &CheckArgs) -> Result<(Vec<Source<'static>>, u64)> {
     let mut sources = Vec::new();
+    let mut total = 0;
     for path in &args.files {
         let name = path.display().to_string();
         let format = match args.format {
@@ -156,38 +213,109 @@ pub fn load(database: &str, args: LoadArgs, dry_run: bool) -> Result<ExitCode> {
         }
         .with_context(|| format!("{name}: say --format json, ndjson or csv"))?;
         let file = std::fs::File::open(path).with_context(|| format!("opening {name}"))?;
+        let meta = file.metadata().with_context(|| format!("reading {name}"))?;
+        if meta.is_dir() {
+            bail!("{name} is a directory, not a file of entries");
+        }
+        total += meta.len();
         sources.push(Source {
             name,
             reader: Box::new(file),
             format,
         });
     }
+    Ok((sources, total))
+}
+
+/// The progress bar of a load on a terminal: the share of the files read, rows per second,
+/// the time left and the phase, redrawn steadily while a phase has no rows to count.
+fn progress_bar(total_bytes: u64) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total_bytes);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {prefix}: {percent}% of {total_bytes} read, {msg}, {eta} left",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.set_message("0 rows, 0 rows/s");
+    bar.set_prefix(Phase::Reading.as_str());
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
+}
+
+/// `ucr check` (no `writing` options: a dry run) and `ucr load`.
+fn load_or_check(database: &str, args: CheckArgs, writing: Option<Options>) -> Result<ExitCode> {
+    let dry_run = writing.is_none();
+    if args.match_on != MatchKey::RegistryNumber && matches!(args.mode, LoadMode::Create) {
+        bail!(
+            "--match {} matches rows to existing entries: it needs --mode upsert",
+            args.match_on.as_str()
+        );
+    }
+    let (sources, total_bytes) = open_files(&args)?;
+    let new_file = missing_file(database);
+    let register = match &new_file {
+        // A check writes nothing, not even an empty register: the rows are checked against
+        // an empty one in memory (one connection, so that it is one database).
+        Some(path) if dry_run => {
+            eprintln!("no register at {path}: checking against an empty register");
+            Register::open_with_pool_size(":memory:", 1).context("opening an empty register")?
+        }
+        _ => Register::open(database).with_context(|| format!("opening {database}"))?,
+    };
+    let base = writing.unwrap_or_else(|| Options {
+        mode: Mode::Create,
+        match_on: MatchKey::RegistryNumber,
+        dialect: Default::default(),
+        atomic: true,
+        dry_run: true,
+        kind: None,
+        writer: Write::by("cli", Action::Load.role()),
+    });
     let options = Options {
         mode: args.mode.into(),
-        atomic: !args.keep_going,
-        dry_run,
+        match_on: args.match_on,
+        dialect: Dialect {
+            delimiter: args.delimiter,
+            encoding: args.encoding,
+        },
         kind: args.kind,
-        // The command line acts for whoever may open the database: with the role its operation needs.
-        writer: Write::by(args.actor.clone(), Action::Load.role()),
+        ..base
     };
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {pos} rows read {per_sec} {elapsed}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        bar
-    });
-    let report = register.import(sources, &options, &mut |n| {
+    let bar = progress_bar(total_bytes);
+    let started = std::time::Instant::now();
+    let imported = register.import(sources, &options, &mut |p| {
         if let Some(bar) = &bar {
-            bar.set_position(n);
+            bar.set_position(p.bytes);
+            bar.set_prefix(p.phase.as_str());
+            let seconds = started.elapsed().as_secs_f64();
+            let rate = if seconds > 0.0 {
+                (p.rows as f64 / seconds).round() as u64
+            } else {
+                0
+            };
+            bar.set_message(format!("{} rows, {rate} rows/s", p.rows));
         }
-    })?;
+    });
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let report = match imported {
+        Ok(report) => report,
+        Err(e) => {
+            // A load that failed before writing leaves no register it created.
+            if let (Some(path), false) = (new_file, dry_run) {
+                drop(register);
+                for suffix in ["", "-wal", "-shm", "-journal"] {
+                    let _ = std::fs::remove_file(format!("{path}{suffix}"));
+                }
+            }
+            return Err(e.into());
+        }
+    };
     let mut out = std::io::stdout().lock();
     if let ReportStyle::Json = args.report {
         serde_json::to_writer_pretty(&mut out, &report)?;
@@ -203,8 +331,12 @@ pub fn load(database: &str, args: LoadArgs, dry_run: bool) -> Result<ExitCode> {
 }
 
 fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, o: &Options) -> Result<()> {
-    for row in &r.rows {
+    for row in r.rows.iter().chain(&r.accepted_rows) {
         let number = row.registry_number.as_deref().unwrap_or("-");
+        let at = match row.column {
+            Some(column) => format!("{}:{}:{column}", row.file, row.line),
+            None => format!("{}:{}", row.file, row.line),
+        };
         for p in &row.problems {
             let severity = if p.is_error() { "error" } else { "warning" };
             let field = if p.field.is_empty() {
@@ -214,8 +346,17 @@ fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, o: &Options) -> 
             };
             writeln!(
                 out,
-                "{}:{} {number}: {severity} {field} {}: {}",
-                row.file, row.line, p.code, p.message
+                "{at} {number}: {severity} {field} {}: {}",
+                p.code, p.message
+            )?;
+        }
+    }
+    for change in &r.changes {
+        for f in &change.fields {
+            writeln!(
+                out,
+                "{}:{} {}: would change {}: {} → {}",
+                change.file, change.line, change.registry_number, f.field, f.old, f.new
             )?;
         }
     }
@@ -232,16 +373,16 @@ fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, o: &Options) -> 
             "loaded as import {}",
             r.import_id.map(|i| i.to_string()).unwrap_or_default()
         ),
-        Outcome::Rejected => {
+        Outcome::Rejected if o.atomic => {
             "rejected: nothing written (atomic load; use --continue to store the good rows)".into()
         }
+        Outcome::Rejected => "rejected: nothing written (a file is not in its encoding)".into(),
     };
     writeln!(
         out,
         "created {}, updated {}, unchanged {}, rejected {} ({} warnings) — {what}",
         r.created, r.updated, r.unchanged, r.rejected, r.warnings
     )?;
-    let _ = o;
     Ok(())
 }
 

@@ -32,7 +32,7 @@ enum Command {
     /// Print the OpenAPI document.
     Openapi,
     /// Check files of entries against every rule and the register, writing nothing.
-    Check(bulk::LoadArgs),
+    Check(bulk::CheckArgs),
     /// Load files of entries as one recorded import.
     Load(bulk::LoadArgs),
     /// List or undo imports.
@@ -108,8 +108,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{} is up to date", cli.database);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check(args) => bulk::load(&cli.database, args, true),
-        Command::Load(args) => bulk::load(&cli.database, args, false),
+        Command::Check(args) => bulk::check(&cli.database, args),
+        Command::Load(args) => bulk::load(&cli.database, args),
         Command::Imports(command) => bulk::imports(&cli.database, command),
         Command::Export(args) => bulk::export(&cli.database, args),
         Command::Generate(args) => bulk::generate(args),

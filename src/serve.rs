@@ -165,6 +165,8 @@ fn seed(register: &Register, path: &std::path::Path) -> Result<()> {
     let file = std::fs::File::open(path).with_context(|| format!("opening {name}"))?;
     let options = Options {
         mode: Mode::Create,
+        match_on: Default::default(),
+        dialect: Default::default(),
         atomic: true,
         dry_run: false,
         kind: None,

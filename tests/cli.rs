@@ -456,27 +456,52 @@ fn a_continue_load_stores_the_good_rows_and_exits_1() {
 }
 
 #[test]
-fn a_line_that_is_not_utf8_is_refused_on_its_line() {
+fn a_line_that_is_not_utf8_stops_the_load_on_its_line_and_column_and_writes_nothing() {
     let w = Workspace::new();
     let mut lines: Vec<Vec<u8>> = ndjson_lines().into_iter().take(5).collect();
     // Latin-1 `ç` (0xE7) inside a name.
+    let at = String::from_utf8_lossy(&lines[2]).find("Musiqili").unwrap();
+    let column = lines[2][..at].iter().filter(|b| *b & 0xC0 != 0x80).count() + "Musiqil".len() + 1;
     lines[2] = replace(&lines[2], "Musiqili".as_bytes(), b"Musiqil\xe7");
     let file = w.write("latin1.ndjson", &join(&lines, b"\n"));
-    let run = refused(&w, &["load", file.to_str().unwrap()]);
-    let errors = run.errors();
-    assert_eq!(errors.len(), 1, "{errors:?}");
+    // Not even --continue stores the rows before it: the file is not what it says it is.
+    for (args, ending) in [
+        (
+            vec!["load"],
+            "rejected: nothing written (atomic load; use --continue to store the good rows)",
+        ),
+        (
+            vec!["load", "--continue"],
+            "rejected: nothing written (a file is not in its encoding)",
+        ),
+    ] {
+        let args = [args, vec![file.to_str().unwrap()]].concat();
+        let run = w.run(&args);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let errors = run.errors();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with(&format!(
+                "{}:3:{column} -: error (entry) format: the file is not UTF-8; its bytes look like ",
+                file.display()
+            )),
+            "{}",
+            errors[0]
+        );
+        let totals = run.totals();
+        assert!(
+            totals.starts_with("created 2, updated 0, unchanged 0, rejected 1 ("),
+            "{totals}"
+        );
+        assert!(totals.ends_with(ending), "{totals}");
+        assert_eq!(w.export_lines(), 0);
+    }
+    let imports = w.imports();
+    assert_eq!(imports.len(), 2);
     assert!(
-        errors[0].starts_with(&format!(
-            "{}:3 -: error (entry) format: line 3 is not UTF-8",
-            file.display()
-        )),
-        "{}",
-        errors[0]
+        imports.iter().all(|i| status(i) == "rejected"),
+        "{imports:?}"
     );
-    assert!(run
-        .totals()
-        .starts_with("created 4, updated 0, unchanged 0, rejected 1 ("));
-    assert_eq!(w.export_lines(), 0);
 }
 
 #[test]
@@ -575,7 +600,7 @@ fn a_truncated_json_array_is_refused_on_the_line_of_the_cut_entry() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
         errors[0].starts_with(&format!(
-            "{}:{last} -: error (entry) format: line {last}: ",
+            "{}:{last}:3 -: error (entry) format: the file ends in the middle of an entry",
             file.display()
         )),
         "{}",
@@ -607,8 +632,8 @@ fn csv_rows_with_a_missing_or_an_extra_column_are_refused_on_their_lines() {
     assert_eq!(
         run.errors(),
         vec![
-            format!("{shown}:3 -: error (entry) format: line 3 has 31 columns, the header 32: a missing column"),
-            format!("{shown}:5 -: error (entry) format: line 5 has 33 columns, the header 32: an extra column"),
+            format!("{shown}:3 -: error (entry) format: 31 columns, the header has 32: a missing column"),
+            format!("{shown}:5 -: error (entry) format: 33 columns, the header has 32: an extra column"),
         ]
     );
     assert!(run
@@ -627,7 +652,7 @@ fn an_unknown_csv_column_is_refused_on_line_1() {
     assert_eq!(
         run.errors(),
         vec![format!(
-            "{}:1 -: error (entry) format: line 1: unknown column(s) for a theatre: sitze",
+            "{}:1 -: error (entry) format: unknown column(s) for a theatre: sitze",
             file.display()
         )]
     );
@@ -639,6 +664,13 @@ fn a_hundred_megabytes_of_random_bytes_are_refused_in_bounded_memory() {
     let w = Workspace::new();
     let started = Instant::now();
     let noise = random_bytes(100 * 1024 * 1024, 0x5eed_0dd5);
+    // The same noise as printable ASCII in lines: UTF-8, but no entry.
+    let text: Vec<u8> = noise
+        .iter()
+        .map(|b| if b % 64 == 0 { b'\n' } else { b'!' + b % 90 })
+        .collect();
+    w.write("text.ndjson", &text);
+    drop(text);
     let header = &csv_lines("theatre")[0];
     w.write("noise.ndjson", &noise);
     let mut csv = header.clone();
@@ -652,6 +684,7 @@ fn a_hundred_megabytes_of_random_bytes_are_refused_in_bounded_memory() {
     drop(noise);
     eprintln!("generated in {:?}", started.elapsed());
 
+    // Bytes that are not UTF-8 stop each file where they start, whatever its format.
     for args in [
         vec!["load", "noise.ndjson"],
         vec!["load", "--kind", "theatre", "noise.csv"],
@@ -668,16 +701,21 @@ fn a_hundred_megabytes_of_random_bytes_are_refused_in_bounded_memory() {
             totals.starts_with("created 0, updated 0, unchanged 0, rejected "),
             "{totals}"
         );
-        let first = run.errors()[0].to_string();
+        let errors = run.errors();
+        let last = errors.last().unwrap();
         assert!(
-            first.starts_with(&format!("{}:", args.last().unwrap())),
-            "{first}"
+            last.starts_with(&format!("{}:", args.last().unwrap())),
+            "{last}"
         );
-        assert!(first.contains(" -: error (entry) format: line "), "{first}");
+        assert!(
+            last.contains(" -: error (entry) format: the file is not UTF-8; its bytes look like "),
+            "{last}"
+        );
     }
-    // Every line of the NDJSON noise is its own rejected row; the report lists the first
+    // Every line of the text noise is its own rejected row; the report lists the first
     // 10 000 and counts the rest.
-    let (run, _) = run_measured(&w, &["check", "--report", "json", "noise.ndjson"]);
+    let (run, peak) = run_measured(&w, &["check", "--report", "json", "text.ndjson"]);
+    assert!(peak < MEMORY_LIMIT_KIB, "peak {peak} KiB");
     let report = run.json();
     let rejected = report["rejected"].as_u64().unwrap();
     let listed = report["rows"].as_array().unwrap().len() as u64;
@@ -686,13 +724,14 @@ fn a_hundred_megabytes_of_random_bytes_are_refused_in_bounded_memory() {
         report["rows_not_listed"].as_u64().unwrap(),
         rejected - listed
     );
-    let lines = std::fs::read(w.path("noise.ndjson"))
+    let lines = std::fs::read(w.path("text.ndjson"))
         .unwrap()
         .split(|b| *b == b'\n')
-        .filter(|l| !std::str::from_utf8(l).is_ok_and(|t| t.trim().is_empty()))
+        .filter(|l| !l.is_empty())
         .count() as u64;
     assert_eq!(rejected, lines);
     assert_eq!(report["rows"][0]["line"], 1);
+    assert!(report["rows"][0]["column"].as_u64().unwrap() >= 1);
     assert_eq!(w.export_lines(), 0);
 }
 
@@ -722,7 +761,7 @@ fn an_unterminated_quote_in_a_large_csv_is_refused_in_bounded_memory() {
     let errors = run.errors();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        errors[0].starts_with("quote.csv:2 -: error (entry) format: line 2"),
+        errors[0].starts_with("quote.csv:2 -: error (entry) format: longer than 1048576 bytes"),
         "{}",
         errors[0]
     );
@@ -773,9 +812,12 @@ fn a_single_ten_megabyte_line_is_refused_in_bounded_memory() {
         let errors = run.errors();
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(
-            errors[0].starts_with(&format!(
-                "{file}:{line} -: error (entry) format: line {line}"
-            )),
+            errors[0].starts_with(&format!("{file}:{line}")),
+            "{}",
+            errors[0]
+        );
+        assert!(
+            errors[0].contains(" -: error (entry) format: "),
             "{}",
             errors[0]
         );
@@ -1154,4 +1196,401 @@ fn an_export_keeps_the_output_file_permissions_and_links() {
     assert_eq!(written.lines().count(), 58);
     let mode = std::fs::metadata(&private).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
+}
+
+/// The fixture entries that refer to no other entry, without their registry numbers (nor
+/// inventory numbers, which are unique): a list as another system keeps it.
+fn unnumbered_rows() -> Vec<Value> {
+    ndjson_lines()
+        .iter()
+        .map(|l| serde_json::from_slice::<Value>(l).unwrap())
+        .filter(|v| {
+            ["parent_id", "reserve_id", "museum_id"]
+                .iter()
+                .all(|f| v.get(*f).is_none())
+        })
+        .map(|mut v| {
+            let map = v.as_object_mut().unwrap();
+            map.remove("registry_number");
+            map.remove("inventory_number");
+            v
+        })
+        .collect()
+}
+
+fn ndjson_of(rows: &[Value]) -> Vec<u8> {
+    let lines: Vec<Vec<u8>> = rows
+        .iter()
+        .map(|r| serde_json::to_vec(r).unwrap())
+        .collect();
+    join(&lines, b"\n")
+}
+
+/// The entries of the register, by registry number.
+fn exported(w: &Workspace) -> std::collections::BTreeMap<String, Value> {
+    w.export()
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice::<Value>(l).unwrap())
+        .map(|e| (e["registry_number"].as_str().unwrap().to_string(), e))
+        .collect()
+}
+
+/// (line, message) of every `possible_duplicate` warning of a JSON report's accepted rows.
+fn possible_duplicates(report: &Value) -> Vec<(u64, String)> {
+    report["accepted_rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| {
+            row["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["code"] == "possible_duplicate")
+                .map(|p| {
+                    assert_eq!(p["severity"], "warning");
+                    assert_eq!(p["field"], "/name/az");
+                    (
+                        row["line"].as_u64().unwrap(),
+                        p["message"].as_str().unwrap().to_string(),
+                    )
+                })
+        })
+        .collect()
+}
+
+fn duplicate_message(number: &str) -> String {
+    format!(
+        "{number} has the same kind, region and name: this may be the same entry \
+         (give its registry number to update it)"
+    )
+}
+
+#[test]
+fn loading_the_same_file_twice_warns_of_possible_duplicates() {
+    let w = Workspace::new();
+    let rows = unnumbered_rows();
+    w.write("list.ndjson", &ndjson_of(&rows));
+    let first = w.run(&["load", "--report", "json", "list.ndjson"]);
+    assert_eq!(first.code, 0, "{}", first.stdout);
+    let first = first.json();
+    assert_eq!(first["created"], rows.len() as u64);
+    assert_eq!(possible_duplicates(&first), vec![]);
+    // Which entry each row became.
+    let key = |e: &Value| {
+        (
+            e["kind"].clone(),
+            e["region"].clone(),
+            e["name"]["az"].clone(),
+        )
+    };
+    let stored: Vec<((Value, Value, Value), String)> = exported(&w)
+        .into_iter()
+        .map(|(number, e)| (key(&e), number))
+        .collect();
+    let number_of = |row: &Value| {
+        let k = key(row);
+        stored.iter().find(|(s, _)| *s == k).unwrap().1.clone()
+    };
+
+    // The second time every row is written again, and each names the entry it may duplicate.
+    let second = w.run(&["load", "--report", "json", "list.ndjson"]);
+    assert_eq!(second.code, 0, "{}", second.stdout);
+    let second = second.json();
+    assert_eq!(second["created"], rows.len() as u64);
+    let expected: Vec<(u64, String)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i as u64 + 1, duplicate_message(&number_of(r))))
+        .collect();
+    assert_eq!(possible_duplicates(&second), expected);
+    assert_eq!(exported(&w).len(), 2 * rows.len());
+    // The text report lists them.
+    let check = w.run(&["check", "list.ndjson"]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    let line = format!(
+        "list.ndjson:1 -: warning /name/az possible_duplicate: {}",
+        duplicate_message(&number_of(&rows[0]))
+    );
+    assert!(check.stdout.lines().any(|l| l == line), "{}", check.stdout);
+
+    // Within one load: the second of two rows alike names the first. The name folds as
+    // search folds it (case, `ə`, spaces); a row that gives its registry number is not asked.
+    let w = Workspace::new();
+    let mut again = rows[0].clone();
+    let name = again["name"]["az"].as_str().unwrap().to_string();
+    again["name"]["az"] = Value::from(format!("  {}", name.to_uppercase().replace('Ə', "E")));
+    let mut numbered = rows[0].clone();
+    numbered["registry_number"] = Value::from("THR-000100");
+    w.write(
+        "twice.ndjson",
+        &ndjson_of(&[rows[0].clone(), again, numbered]),
+    );
+    let run = w.run(&["load", "--report", "json", "twice.ndjson"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let report = run.json();
+    assert_eq!(report["created"], 3);
+    let first_number = exported(&w)
+        .into_iter()
+        .find(|(n, _)| n != "THR-000100")
+        .unwrap()
+        .0;
+    assert_eq!(
+        possible_duplicates(&report),
+        vec![(2, duplicate_message(&first_number))]
+    );
+}
+
+#[test]
+fn an_upsert_matches_rows_on_isil_and_on_wikidata_and_its_dry_run_lists_the_changes() {
+    let w = Workspace::new();
+    // The fixture libraries with an ISIL and a Wikidata item each (identifiers made up for
+    // the test).
+    let mut libraries: Vec<Value> = ndjson_lines()
+        .iter()
+        .map(|l| serde_json::from_slice::<Value>(l).unwrap())
+        .filter(|v| v["kind"] == "library")
+        .collect();
+    assert_eq!(libraries.len(), 4);
+    for (i, l) in libraries.iter_mut().enumerate() {
+        l["isil"] = Value::from(format!("AZ-T{i}"));
+        l["external_ids"] = serde_json::json!({"wikidata": format!("Q{}", 990_001 + i)});
+    }
+    w.write("libraries.ndjson", &ndjson_of(&libraries));
+    let load = w.run(&["load", "libraries.ndjson"]);
+    assert_eq!(load.code, 0, "{}", load.stdout);
+    let before = exported(&w);
+    assert_eq!(before["LIB-000001"]["holdings"], 4_690_311);
+
+    // The list as another system keeps it: no registry numbers, one figure changed.
+    let mut list: Vec<Value> = libraries.clone();
+    for l in &mut list {
+        l.as_object_mut().unwrap().remove("registry_number");
+    }
+    list[0]["holdings"] = Value::from(4_700_000);
+    w.write("by-isil.ndjson", &ndjson_of(&list));
+    let upsert = ["--mode", "upsert", "--match", "isil"];
+    let check = w.run(
+        &[
+            &["check", "--report", "json"][..],
+            &upsert,
+            &["by-isil.ndjson"],
+        ]
+        .concat(),
+    );
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    let report = check.json();
+    assert_eq!(
+        (&report["created"], &report["updated"], &report["unchanged"]),
+        (&Value::from(0), &Value::from(1), &Value::from(3))
+    );
+    assert_eq!(
+        report["changes"],
+        serde_json::json!([{"file": "by-isil.ndjson", "line": 1, "registry_number": "LIB-000001",
+            "fields": [{"field": "/holdings", "old": 4_690_311, "new": 4_700_000}]}])
+    );
+    let text = w.run(&[&["check"][..], &upsert, &["by-isil.ndjson"]].concat());
+    assert!(
+        text.stdout
+            .lines()
+            .any(|l| l == "by-isil.ndjson:1 LIB-000001: would change /holdings: 4690311 → 4700000"),
+        "{}",
+        text.stdout
+    );
+    assert_eq!(exported(&w), before, "a check writes nothing");
+    let load = w.run(
+        &[
+            &["load", "--report", "json"][..],
+            &upsert,
+            &["by-isil.ndjson"],
+        ]
+        .concat(),
+    );
+    assert_eq!(load.code, 0, "{}", load.stdout);
+    assert_eq!(load.json()["updated"], 1);
+    assert_eq!(load.json()["changes"], serde_json::json!([]));
+    let after = exported(&w);
+    assert_eq!(after.len(), 4);
+    assert_eq!(after["LIB-000001"]["holdings"], 4_700_000);
+    assert_eq!(after["LIB-000001"]["version"], 2);
+
+    // By Wikidata item: another field of another entry.
+    list[1]["founded_year"] = Value::from(2004);
+    w.write("by-wikidata.ndjson", &ndjson_of(&list));
+    let load = w.run(&[
+        "load",
+        "--report",
+        "json",
+        "--mode",
+        "upsert",
+        "--match",
+        "wikidata",
+        "by-wikidata.ndjson",
+    ]);
+    assert_eq!(load.code, 0, "{}", load.stdout);
+    let report = load.json();
+    assert_eq!(
+        (&report["created"], &report["updated"], &report["unchanged"]),
+        (&Value::from(0), &Value::from(1), &Value::from(3))
+    );
+    let after = exported(&w);
+    assert_eq!(after.len(), 4);
+    assert_eq!(after["LIB-000002"]["founded_year"], 2004);
+
+    // A row whose item is one entry's while it gives another's registry number is refused.
+    let mut crossed = list[2].clone();
+    crossed["registry_number"] = Value::from("LIB-000004");
+    w.write("crossed.ndjson", &ndjson_of(&[crossed]));
+    let run = refused(
+        &w,
+        &[
+            "load",
+            "--mode",
+            "upsert",
+            "--match",
+            "wikidata",
+            "crossed.ndjson",
+        ],
+    );
+    assert_eq!(
+        run.errors(),
+        vec![
+            "crossed.ndjson:1 LIB-000004: error /registry_number cross_field: the row's wikidata \
+             matches LIB-000003, not the registry number it gives, LIB-000004"
+        ]
+    );
+    // Matching on a key is for upserts.
+    let run = w.run(&["load", "--match", "isil", "by-isil.ndjson"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr.trim(),
+        "ucr: --match isil matches rows to existing entries: it needs --mode upsert"
+    );
+}
+
+/// Text in Windows-1251: ASCII as it is, Russian letters as their single bytes.
+fn windows_1251(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            c if c.is_ascii() => c as u8,
+            'А'..='я' => (c as u32 - 'А' as u32 + 0xC0) as u8,
+            'ё' => 0xB8,
+            'Ё' => 0xA8,
+            _ => panic!("{c} is not in Windows-1251"),
+        })
+        .collect()
+}
+
+#[test]
+fn semicolon_separated_and_windows_1251_files_load() {
+    // Excel in an Azerbaijani, Russian or Turkish locale writes `;` between columns.
+    let comma = join(&csv_lines("theatre"), b"\r\n");
+    let semicolon: Vec<u8> = comma
+        .iter()
+        .map(|b| if *b == b',' { b';' } else { *b })
+        .collect();
+    let w = Workspace::new();
+    w.write("theatres.csv", &semicolon);
+    let load = w.run(&["load", "--report", "json", "theatres.csv"]);
+    assert_eq!(load.code, 0, "{}", load.stdout);
+    assert_eq!(load.json()["created"], 12);
+    let by_semicolon = exported(&w);
+    let w2 = Workspace::new();
+    w2.write("theatres.csv", &comma);
+    assert_eq!(w2.run(&["load", "theatres.csv"]).code, 0);
+    let strip = |m: std::collections::BTreeMap<String, Value>| -> Vec<Value> {
+        m.into_values()
+            .map(|mut e| {
+                for f in ["id", "created_at", "updated_at"] {
+                    e.as_object_mut().unwrap().remove(f);
+                }
+                e
+            })
+            .collect()
+    };
+    assert_eq!(strip(by_semicolon), strip(exported(&w2)));
+    // --delimiter overrides what the header suggests: read with `,`, the file has one column.
+    let w3 = Workspace::new();
+    w3.write("theatres.csv", &semicolon);
+    let run = w3.run(&[
+        "check",
+        "--delimiter",
+        ",",
+        "--kind",
+        "theatre",
+        "theatres.csv",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.errors()[0].starts_with("theatres.csv:1 -: error (entry) format: unknown column(s) for a theatre: kind;registry_number;"),
+        "{:?}",
+        run.errors()
+    );
+
+    // A list saved in a Russian locale: `;` and Windows-1251.
+    let russian = "kind;name.az;name.ru;region;ownership;theatre_type\r\n\
+                   theatre;Rus Dram Teatri;Русский драматический театр;AZ-BA;state;drama\r\n";
+    let w = Workspace::new();
+    w.write("russian.csv", &windows_1251(russian));
+    // Read as UTF-8 it is refused where its first Russian letter is, naming the encoding.
+    let run = refused(&w, &["load", "russian.csv"]);
+    assert_eq!(
+        run.errors(),
+        vec![
+            "russian.csv:2:25 -: error (entry) format: the file is not UTF-8; its bytes look like \
+             windows-1251: load it with the encoding windows-1251. Nothing of the load is written"
+        ]
+    );
+    let load = w.run(&["load", "--encoding", "windows-1251", "russian.csv"]);
+    assert_eq!(load.code, 0, "{}", load.stdout);
+    let entries = exported(&w);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        entries["THR-000001"]["name"],
+        serde_json::json!({"az": "Rus Dram Teatri", "ru": "Русский драматический театр"})
+    );
+}
+
+#[test]
+fn a_load_that_fails_before_its_first_row_leaves_no_database() {
+    let w = Workspace::new();
+    std::fs::create_dir(w.path("folder.csv")).unwrap();
+    for (args, message) in [
+        (
+            vec!["load", "missing.csv"],
+            "ucr: opening missing.csv: No such file or directory (os error 2)",
+        ),
+        (
+            vec!["load", "folder.csv"],
+            "ucr: folder.csv is a directory, not a file of entries",
+        ),
+    ] {
+        let run = w.run(&args);
+        assert_eq!(run.code, 2, "{}", run.stdout);
+        assert_eq!(run.stderr.trim(), message);
+        assert!(!w.path("ucr.db").exists(), "{args:?} created a database");
+    }
+}
+
+#[test]
+fn check_offers_no_option_of_a_writing_load() {
+    let w = Workspace::new();
+    w.write("theatres.csv", &join(&csv_lines("theatre"), b"\n"));
+    for option in ["--continue", "--atomic", "--actor=ana"] {
+        let run = w.run(&["check", option, "theatres.csv"]);
+        assert_eq!(run.code, 2, "{option}: {}", run.stdout);
+        assert!(
+            run.stderr.contains(&format!(
+                "unexpected argument '{}'",
+                option.split('=').next().unwrap()
+            )),
+            "{option}: {}",
+            run.stderr
+        );
+    }
+    let help = w.run(&["check", "--help"]);
+    for option in ["--match", "--delimiter", "--encoding", "--mode", "--report"] {
+        assert!(help.stdout.contains(option), "{}", help.stdout);
+    }
 }

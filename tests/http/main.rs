@@ -5,6 +5,7 @@
 mod access;
 mod concurrency;
 mod oai;
+mod imports;
 mod openapi_walk;
 mod reconcile;
 mod round_trip;

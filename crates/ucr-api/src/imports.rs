@@ -10,8 +10,8 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use futures_util::StreamExt;
 use serde_json::json;
 use std::io::{Seek as _, Write as _};
-use ucr_core::bulk::read::Format;
-use ucr_core::bulk::{Mode, Options, Outcome, Source};
+use ucr_core::bulk::read::{Encoding, Format};
+use ucr_core::bulk::{MatchKey, Mode, Options, Outcome, Source};
 use ucr_core::export::{ExportFormat, ExportOptions};
 use ucr_core::{Filter, Kind, Status};
 
@@ -65,6 +65,8 @@ async fn create(
     who.require(ucr_core::Action::Load)?;
     let mut options = Options {
         mode: Mode::Create,
+        match_on: Default::default(),
+        dialect: Default::default(),
         atomic: true,
         dry_run: false,
         kind: None,
@@ -87,13 +89,39 @@ async fn create(
                     ApiError::bad_request(format!("`kind={value}`: one of {}", Kind::words().join(", ")))
                 })?)
             }
+            "match" => {
+                options.match_on = MatchKey::parse(&value).ok_or_else(|| {
+                    let all: Vec<&str> = MatchKey::ALL.iter().map(|k| k.as_str()).collect();
+                    ApiError::bad_request(format!("`match={value}`: one of {}", all.join(", ")))
+                })?
+            }
+            "delimiter" => {
+                options.dialect.delimiter = Some(match value.as_str() {
+                    "," => b',',
+                    ";" => b';',
+                    "tab" | "\t" => b'\t',
+                    _ => return Err(ApiError::bad_request(format!("`delimiter={value}`: `,`, `;` or `tab`"))),
+                })
+            }
+            "encoding" => {
+                options.dialect.encoding = Encoding::parse(&value).ok_or_else(|| {
+                    let all: Vec<&str> = Encoding::ALL.iter().map(|e| e.as_str()).collect();
+                    ApiError::bad_request(format!("`encoding={value}`: one of {}", all.join(", ")))
+                })?
+            }
             "filename" => name = value,
             _ => {
                 return Err(ApiError::bad_request(format!(
-                    "unknown query parameter `{key}`; imports take dry_run, atomic, mode, kind, filename"
+                    "unknown query parameter `{key}`; imports take dry_run, atomic, mode, match, kind, delimiter, encoding, filename"
                 )))
             }
         }
+    }
+    if options.mode == Mode::Create && options.match_on != MatchKey::RegistryNumber {
+        return Err(ApiError::bad_request(format!(
+            "`match={}` matches rows to existing entries: it needs `mode=upsert`",
+            options.match_on.as_str()
+        )));
     }
     let content_type = req
         .headers()

@@ -9,6 +9,7 @@ pub mod check;
 mod context;
 pub mod cursor;
 pub mod draft;
+pub mod duplicates;
 pub mod error;
 pub mod export;
 pub mod model;

@@ -42,6 +42,8 @@ pub enum Code {
     FutureDate,
     /// A field that the entry model does not have (for this kind).
     UnknownField,
+    /// A new entry with the kind, region and folded name of another (a warning).
+    PossibleDuplicate,
 }
 
 impl Code {
@@ -64,11 +66,12 @@ impl Code {
             Code::InvalidTransition => "invalid_transition",
             Code::FutureDate => "future_date",
             Code::UnknownField => "unknown_field",
+            Code::PossibleDuplicate => "possible_duplicate",
         }
     }
 
     /// Every code, in documentation order.
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 17] = [
         Code::Required,
         Code::TooLong,
         Code::Format,
@@ -85,6 +88,7 @@ impl Code {
         Code::InvalidTransition,
         Code::FutureDate,
         Code::UnknownField,
+        Code::PossibleDuplicate,
     ];
 
     /// Parses a code from its JSON spelling.

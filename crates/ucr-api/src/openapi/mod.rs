@@ -322,12 +322,17 @@ fn document_json() -> Value {
                     "content": {"application/json": {"schema": schema_ref("ImportList")}}}}), errors(&[("503", "Unavailable")]))},
         "post": {"tags": ["imports"], "x-action": Action::Load, "operationId": "createImport",
                  "summary": "Check or load a file of entries",
-                 "description": "The body is a JSON array, NDJSON (one entry per line, `kind` in each) or CSV (one kind per file: a `kind` column or `kind=`; dotted column names; lists with `|`). All or nothing unless `atomic=false`; `dry_run=true` checks without writing. Entries may refer to entries later in the same file by registry number.",
+                 "description": "The body is a JSON array, NDJSON (one entry per line, `kind` in each) or CSV (one kind per file: a `kind` column or `kind=`; dotted column names; lists with `|`; columns split by `,`, `;` or tab). All or nothing unless `atomic=false`; `dry_run=true` checks without writing (and lists, for an upsert, what would change). Entries may refer to entries later in the same file by registry number. A new entry without a registry number that has the kind, region and folded name of another gets a `possible_duplicate` warning.",
                  "parameters": [
                     {"name": "dry_run", "in": "query", "required": false, "schema": {"type": "boolean"}, "description": "Check only (default false)"},
                     {"name": "atomic", "in": "query", "required": false, "schema": {"type": "boolean"}, "description": "All or nothing (default true); false stores the good rows"},
                     {"name": "mode", "in": "query", "required": false, "schema": {"type": "string", "enum": ["create", "upsert"]}},
+                    {"name": "match", "in": "query", "required": false, "schema": {"type": "string", "enum": ucr_core::bulk::MatchKey::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>()},
+                     "description": "What an upsert matches rows to existing entries on (default registry_number; another key needs mode=upsert)"},
                     {"name": "kind", "in": "query", "required": false, "schema": {"type": "string", "enum": Kind::words()}, "description": "Kind of a CSV body without a kind column"},
+                    {"name": "delimiter", "in": "query", "required": false, "schema": {"type": "string", "enum": [",", ";", "tab"]}, "description": "Delimiter of CSV columns (default: the one the header line uses)"},
+                    {"name": "encoding", "in": "query", "required": false, "schema": {"type": "string", "enum": ucr_core::bulk::read::Encoding::ALL.iter().map(|e| e.as_str()).collect::<Vec<_>>()},
+                     "description": "Character encoding of the body (default utf-8; a body that is not is refused, naming the line and the encoding its bytes look like)"},
                     {"name": "filename", "in": "query", "required": false, "schema": {"type": "string"}, "description": "Recorded as the file's name"}
                  ],
                  "requestBody": {"required": true, "content": {

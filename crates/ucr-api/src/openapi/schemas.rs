@@ -364,7 +364,7 @@ pub(super) fn components() -> Value {
         |d: &str| json!({"type": "integer", "format": "int64", "minimum": 0, "description": d});
     schemas.insert("ImportReport".into(), json!({
         "type": "object", "additionalProperties": false,
-        "required": ["outcome", "created", "updated", "unchanged", "rejected", "warnings", "rows", "rows_not_listed"],
+        "required": ["outcome", "created", "updated", "unchanged", "rejected", "warnings", "rows", "rows_not_listed", "accepted_rows", "changes"],
         "properties": {
             "import_id": {"type": "string", "format": "uuid", "description": "The recorded import (none for a dry run)"},
             "outcome": {"type": "string", "enum": ["dry_run", "committed", "rejected"]},
@@ -374,13 +374,32 @@ pub(super) fn components() -> Value {
             "rejected": count("Rows rejected"),
             "warnings": count("Warnings on accepted rows"),
             "rows": {"type": "array", "items": schema_ref("RowReport"), "description": "Rejected rows (at most 10 000)"},
-            "rows_not_listed": count("Rejected rows beyond those listed")
+            "rows_not_listed": count("Rejected rows beyond those listed"),
+            "accepted_rows": {"type": "array", "items": schema_ref("RowReport"), "description": "Accepted rows with warnings, and their warnings (at most 10 000)"},
+            "changes": {"type": "array", "items": schema_ref("EntryChanges"), "description": "Dry run of an upsert: what would change in each entry it updates (at most 10 000)"}
+        }
+    }));
+    schemas.insert("EntryChanges".into(), json!({
+        "type": "object", "additionalProperties": false, "required": ["file", "line", "registry_number", "fields"],
+        "properties": {
+            "file": {"type": "string"}, "line": {"type": "integer", "format": "int64", "minimum": 0},
+            "registry_number": {"type": "string"},
+            "fields": {"type": "array", "items": schema_ref("FieldChange")}
+        }
+    }));
+    schemas.insert("FieldChange".into(), json!({
+        "type": "object", "additionalProperties": false, "required": ["field", "old", "new"],
+        "properties": {
+            "field": {"type": "string", "description": "JSON Pointer of the field"},
+            "old": {"type": ["string", "number", "integer", "boolean", "array", "object", "null"], "description": "The value stored now (null: none)"},
+            "new": {"type": ["string", "number", "integer", "boolean", "array", "object", "null"], "description": "The value the row gives (null: none)"}
         }
     }));
     schemas.insert("RowReport".into(), json!({
         "type": "object", "additionalProperties": false, "required": ["file", "line", "problems"],
         "properties": {
             "file": {"type": "string"}, "line": {"type": "integer", "format": "int64", "minimum": 0},
+            "column": {"type": "integer", "format": "int64", "minimum": 1, "description": "Where the file could not be read further"},
             "registry_number": {"type": "string"},
             "problems": {"type": "array", "items": schema_ref("Problem")}
         }

@@ -5,6 +5,7 @@
 
 use crate::context::Facts;
 use crate::context::Located;
+use crate::duplicates::{name_key, DuplicateKey};
 use crate::error::RegisterError;
 use crate::problem::Problem;
 use crate::store::connection::Db;
@@ -34,6 +35,9 @@ pub(super) struct Known {
     inventories: HashMap<(String, String), (String, String)>,
     /// Inventory numbers whose every holder was read.
     inventory_read: HashSet<String>,
+    /// Name keys read: (kind, region, registry number) of every entry holding each, read or
+    /// added.
+    names: HashMap<String, Vec<(String, Option<String>, String)>>,
     /// The rows waiting to be written.
     entry_rows: Vec<EntryRow>,
     revision_rows: Vec<RevisionRow>,
@@ -63,7 +67,18 @@ impl Known {
         let mut ids: HashSet<String> = HashSet::new();
         let mut isils: HashSet<String> = HashSet::new();
         let mut inventory: HashSet<String> = HashSet::new();
+        let mut names: HashSet<String> = HashSet::new();
         for v in values {
+            // Only a row without a registry number is looked at as a possible duplicate.
+            if v.get("registry_number").is_none_or(Value::is_null) {
+                if let Some(az) = v
+                    .get("name")
+                    .and_then(|n| n.get("az"))
+                    .and_then(Value::as_str)
+                {
+                    names.insert(name_key(az));
+                }
+            }
             if let Some(n) = text(v, "registry_number") {
                 numbers.insert(n.to_uppercase());
             }
@@ -121,7 +136,30 @@ impl Known {
             }
         }
         self.inventory_read.extend(inventory);
+        names.retain(|k| !k.is_empty() && !self.names.contains_key(k));
+        let name_list: Vec<String> = names.into_iter().collect();
+        for part in name_list.chunks(CHUNK) {
+            for k in part {
+                self.names.insert(k.clone(), Vec::new());
+            }
+            for (key, kind, region, number) in store::batch::name_holders(c, part)? {
+                self.names
+                    .entry(key)
+                    .or_default()
+                    .push((kind, region, number));
+            }
+        }
         Ok(())
+    }
+
+    /// The registry number of an entry read or added with this kind, region and name, when the
+    /// rows of the chunk had its name key read ahead.
+    pub(super) fn similar(&self, key: &DuplicateKey) -> Option<&str> {
+        self.names
+            .get(&key.name)?
+            .iter()
+            .find(|(kind, region, _)| *kind == key.kind && *region == key.region)
+            .map(|(_, _, number)| number.as_str())
     }
 
     fn remember(&mut self, id: &str, kind: &str, number: &str, parent: Option<String>) {
@@ -154,6 +192,13 @@ impl Known {
                 (scope.clone(), number.clone()),
                 (row.registry_number.clone(), row.id.clone()),
             );
+        }
+        if !row.name_key.is_empty() {
+            self.names.entry(row.name_key.clone()).or_default().push((
+                row.kind.clone(),
+                row.region.clone(),
+                row.registry_number.clone(),
+            ));
         }
         self.entry_rows.push(p.entry_row);
         self.revision_rows.push(p.revision_row);

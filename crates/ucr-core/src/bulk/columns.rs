@@ -4,7 +4,7 @@
 
 use super::row::{skip_bom, Row, ENTRY_MAX};
 use crate::catalogue::{self, Shape};
-use crate::problem::{Code, Problem};
+
 use crate::vocab::Kind;
 use serde_json::{json, Map, Value};
 use std::io::BufRead;
@@ -188,22 +188,56 @@ fn entry(columns: &[Column], record: &[&str]) -> Value {
     Value::Object(map)
 }
 
-/// Reads the entries of a CSV file of one kind (`kind`, or the file's `kind` column).
+/// The delimiter a header line uses: of `,` `;` and tab, the one it holds most often outside
+/// quotes (`,` when it holds none). Spreadsheets in locales whose decimal mark is a comma
+/// (Azerbaijani, Russian, Turkish) save CSV with `;`.
+pub fn detect_delimiter(header: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for b in header {
+        match b {
+            b'\n' if !quoted => break,
+            b'"' => quoted = !quoted,
+            _ if !quoted => {
+                if let Some(i) = super::read::DELIMITERS.iter().position(|d| d == b) {
+                    counts[i] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut best = 0;
+    for i in 1..counts.len() {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    super::read::DELIMITERS[best]
+}
+
+/// Reads the entries of a CSV file of one kind (`kind`, or the file's `kind` column), its
+/// columns split by `delimiter` or by the one its header line uses.
 pub(super) fn csv_rows<'a, R: BufRead + 'a>(
     mut reader: R,
     kind: Option<Kind>,
+    delimiter: Option<u8>,
 ) -> Box<dyn Iterator<Item = Row> + 'a> {
-    if let Err(e) = skip_bom(&mut reader) {
-        return Box::new(std::iter::once(broken(
-            1,
-            format!("cannot read the file: {e}"),
-        )));
-    }
+    let delimiter = match skip_bom(&mut reader).and_then(|()| reader.fill_buf()) {
+        Err(e) => {
+            return Box::new(std::iter::once(broken(
+                1,
+                format!("cannot read the file: {e}"),
+            )))
+        }
+        Ok(start) => delimiter.unwrap_or_else(|| detect_delimiter(start)),
+    };
     let cut = std::rc::Rc::new(std::cell::RefCell::new(std::collections::HashSet::new()));
     let csv = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
+        .delimiter(delimiter)
         .from_reader(LfOnly {
+            delimiter,
             inner: reader,
             held_cr: false,
             in_quotes: false,
@@ -222,19 +256,14 @@ pub(super) fn csv_rows<'a, R: BufRead + 'a>(
                 "the file is empty; expected a header row",
             )))
         }
-        Some(Err(e)) => return Box::new(std::iter::once(broken(1, format!("line 1: {e}")))),
+        Some(Err(e)) => return Box::new(std::iter::once(broken(1, e.to_string()))),
         Some(Ok(h)) => match h
             .iter()
             .map(|c| std::str::from_utf8(c).map(|s| s.trim().to_string()))
             .collect()
         {
             Ok(h) => h,
-            Err(_) => {
-                return Box::new(std::iter::once(broken(
-                    1,
-                    "line 1 (the header) is not UTF-8",
-                )))
-            }
+            Err(_) => return Box::new(std::iter::once(broken(1, "the header is not UTF-8"))),
         },
     };
     let mut first: Option<Result<csv::ByteRecord, csv::Error>> = records.next();
@@ -269,7 +298,7 @@ pub(super) fn csv_rows<'a, R: BufRead + 'a>(
         return Box::new(std::iter::once(broken(
             1,
             format!(
-                "line 1: unknown column(s) for a {}: {}",
+                "unknown column(s) for a {}: {}",
                 kind.as_str().replace('_', " "),
                 unknown.join(", ")
             ),
@@ -292,16 +321,13 @@ pub(super) fn csv_rows<'a, R: BufRead + 'a>(
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     done = true;
                 }
-                return Some(broken(line, format!("line {line}: {e}")));
+                return Some(broken(line, e.to_string()));
             }
             Some(Ok(r)) => r,
         };
         let line = record.position().map_or(0, |p| p.line());
         if cut.borrow_mut().remove(&line) {
-            return Some(broken(
-                line,
-                format!("line {line} is longer than {ENTRY_MAX} bytes"),
-            ));
+            return Some(broken(line, format!("longer than {ENTRY_MAX} bytes")));
         }
         if record.len() != width {
             let what = if record.len() < width {
@@ -312,7 +338,7 @@ pub(super) fn csv_rows<'a, R: BufRead + 'a>(
             return Some(broken(
                 line,
                 format!(
-                    "line {line} has {} columns, the header {width}: {what} column",
+                    "{} columns, the header has {width}: {what} column",
                     record.len()
                 ),
             ));
@@ -320,24 +346,18 @@ pub(super) fn csv_rows<'a, R: BufRead + 'a>(
         let cells: Result<Vec<&str>, _> = record.iter().map(std::str::from_utf8).collect();
         let cells = match cells {
             Ok(c) => c,
-            Err(_) => return Some(broken(line, format!("line {line} is not UTF-8"))),
+            Err(_) => return Some(broken(line, "not UTF-8")),
         };
         let mut value = entry(&columns, &cells);
         if let Some(map) = value.as_object_mut() {
             map.entry("kind").or_insert_with(|| json!(kind.as_str()));
         }
-        Some(Row {
-            line,
-            value: Ok(value),
-        })
+        Some(Row::entry(line, value))
     }))
 }
 
 fn broken(line: u64, message: impl Into<String>) -> Row {
-    Row {
-        line,
-        value: Err(vec![Problem::error("", Code::Format, message)]),
-    }
+    Row::broken(line, message)
 }
 
 /// The cells of an entry (flat JSON, references as registry numbers) for `headers(kind)`.
@@ -384,6 +404,8 @@ pub fn cells(kind: Kind, entry: &Value) -> Vec<String> {
 
 /// Reads CRLF line ends as LF, so that line numbers count lines the way editors do.
 struct LfOnly<R> {
+    /// The delimiter of columns.
+    delimiter: u8,
     inner: R,
     /// A `\r` at the end of the last chunk, not yet known to precede `\n`.
     held_cr: bool,
@@ -468,7 +490,7 @@ impl<R: BufRead> LfOnly<R> {
             if b != b'"' {
                 self.after_quote = false;
             }
-            self.field_start = !self.in_quotes && (b == b',' || b == b'\n');
+            self.field_start = !self.in_quotes && (b == self.delimiter || b == b'\n');
             if b == b'\n' && !self.in_quotes {
                 self.record_bytes = 0;
                 self.record_line = self.line;

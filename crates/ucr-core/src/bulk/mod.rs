@@ -8,14 +8,17 @@
 
 mod batch;
 pub mod columns;
+mod encoding;
 pub mod read;
 mod row;
 mod undo;
 
 use crate::change::Write;
 use crate::draft::ASSIGNED;
+use crate::duplicates::{self, DuplicateKey};
 use crate::error::RegisterError;
-use crate::problem::Problem;
+use crate::model::Entry;
+use crate::problem::{Code, Problem};
 use crate::register::Register;
 use crate::roles::Action;
 use crate::store;
@@ -27,6 +30,7 @@ use read::{Format, Row};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
 use uuid::Uuid;
 
 /// Rejected rows listed in a report; more are only counted, so memory stays bounded.
@@ -62,11 +66,65 @@ impl Mode {
     }
 }
 
+/// What an upsert matches a row to an existing entry on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKey {
+    /// The registry number (`registry_number`).
+    #[default]
+    RegistryNumber,
+    /// The Wikidata item (`external_ids.wikidata`).
+    Wikidata,
+    /// The ISIL of a library (`isil`).
+    Isil,
+    /// The inventory number of a heritage object in its list (`inventory_number`).
+    InventoryNumber,
+}
+
+impl MatchKey {
+    /// Every key, as written.
+    pub const ALL: [MatchKey; 4] = [
+        MatchKey::RegistryNumber,
+        MatchKey::Wikidata,
+        MatchKey::Isil,
+        MatchKey::InventoryNumber,
+    ];
+
+    /// The key as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchKey::RegistryNumber => "registry_number",
+            MatchKey::Wikidata => "wikidata",
+            MatchKey::Isil => "isil",
+            MatchKey::InventoryNumber => "inventory_number",
+        }
+    }
+
+    /// Parses a key as written.
+    pub fn parse(s: &str) -> Option<MatchKey> {
+        MatchKey::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The field of a row that holds the key, as a JSON Pointer.
+    fn field(self) -> &'static str {
+        match self {
+            MatchKey::RegistryNumber => "/registry_number",
+            MatchKey::Wikidata => "/external_ids/wikidata",
+            MatchKey::Isil => "/isil",
+            MatchKey::InventoryNumber => "/inventory_number",
+        }
+    }
+}
+
 /// How to load.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Create or upsert.
     pub mode: Mode,
+    /// What an upsert matches existing entries on (only the registry number in create mode).
+    pub match_on: MatchKey,
+    /// How the files are written: CSV delimiter, character encoding.
+    pub dialect: read::Dialect,
     /// All or nothing (`true`), or store the good rows (`false`).
     pub atomic: bool,
     /// Check only; write nothing.
@@ -89,13 +147,17 @@ pub enum Outcome {
     Rejected,
 }
 
-/// A rejected row and every problem with it.
+/// A row with problems: a rejected row and every problem with it, or an accepted row and its
+/// warnings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RowReport {
     /// File name.
     pub file: String,
-    /// Line where the entry starts.
+    /// Line where the entry starts, or where a file could not be read further.
     pub line: u64,
+    /// Column (in characters, from 1) where a file could not be read further.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u64>,
     /// Its registry number, if it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registry_number: Option<String>,
@@ -125,6 +187,72 @@ pub struct ImportReport {
     pub rows: Vec<RowReport>,
     /// Rejected rows beyond those listed.
     pub rows_not_listed: u64,
+    /// The accepted rows with warnings, and their warnings (at most [`ROWS_LISTED`]; the
+    /// count of every warning is `warnings`).
+    pub accepted_rows: Vec<RowReport>,
+    /// In a dry run of an upsert: for each entry that would be updated, what would change
+    /// (at most [`ROWS_LISTED`] entries).
+    pub changes: Vec<EntryChanges>,
+}
+
+/// What an upsert would change in one entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntryChanges {
+    /// File name.
+    pub file: String,
+    /// Line where the row starts.
+    pub line: u64,
+    /// The entry's registry number.
+    pub registry_number: String,
+    /// Each field that would change, in field order.
+    pub fields: Vec<FieldChange>,
+}
+
+/// One field an upsert would change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    /// JSON Pointer of the field (`/name/en`).
+    pub field: String,
+    /// The value stored now (`null`: none).
+    pub old: Value,
+    /// The value the row gives (`null`: none).
+    pub new: Value,
+}
+
+/// Where a load is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Reading the files and checking their rows (and writing them as they come).
+    Reading,
+    /// Writing what is left: rows that referred to later ones, the counters.
+    Writing,
+    /// Building the indexes set aside during the load.
+    Indexing,
+    /// Committing.
+    Committing,
+}
+
+impl Phase {
+    /// The phase for people.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Reading => "reading and checking",
+            Phase::Writing => "writing",
+            Phase::Indexing => "building indexes",
+            Phase::Committing => "committing",
+        }
+    }
+}
+
+/// How far a load is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// The phase.
+    pub phase: Phase,
+    /// Rows read so far.
+    pub rows: u64,
+    /// Bytes of the files read so far.
+    pub bytes: u64,
 }
 
 /// A recorded import.
@@ -225,8 +353,10 @@ impl From<RegisterError> for Stop {
 }
 
 enum Applied {
-    Created(usize),
-    Updated(usize),
+    /// Created, with its warnings.
+    Created(Vec<Problem>),
+    /// Updated, with its warnings.
+    Updated(Vec<Problem>),
     Unchanged,
     Rejected(Vec<Problem>),
     /// Refers by registry number to an entry not (yet) in the register.
@@ -250,7 +380,11 @@ enum Parsed {
     Broken {
         file: String,
         line: u64,
+        column: Option<u64>,
         problems: Vec<Problem>,
+        /// The file could not be read on (not in its encoding): nothing of the load may be
+        /// written.
+        fatal: bool,
     },
     Entry(Pending),
 }
@@ -276,17 +410,31 @@ fn read_sources(
     options: &Options,
     to_writer: std::sync::mpsc::SyncSender<Batch>,
     trash: std::sync::mpsc::Receiver<Trash>,
+    bytes: &AtomicU64,
 ) {
     let mut read = 0u64;
     let mut rows = Vec::with_capacity(batch::CHUNK);
     for source in sources {
-        for Row { line, value } in read::rows(source.reader, source.format, options.kind) {
+        let counted = Counted {
+            inner: source.reader,
+            bytes,
+        };
+        let all = read::rows(counted, source.format, options.kind, options.dialect);
+        for Row {
+            line,
+            column,
+            fatal,
+            value,
+        } in all
+        {
             read += 1;
             rows.push(match value {
                 Err(problems) => Parsed::Broken {
                     file: source.name.clone(),
                     line,
+                    column,
                     problems,
+                    fatal,
                 },
                 Ok(mut value) => {
                     if let Some(map) = value.as_object_mut() {
@@ -332,6 +480,20 @@ fn read_sources(
     }
 }
 
+/// A file's reader that counts the bytes read, for the progress of the load.
+struct Counted<'b, R> {
+    inner: R,
+    bytes: &'b AtomicU64,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 struct Load<'o> {
     options: &'o Options,
     import_id: String,
@@ -340,6 +502,8 @@ struct Load<'o> {
     /// What the rows of the current chunk leave behind, and where it goes.
     trash: Trash,
     to_reader: std::sync::mpsc::Sender<Trash>,
+    /// A file could not be read in its encoding: nothing may be written.
+    unreadable: bool,
 }
 
 /// Rows the writer is done with, handed back to the reading thread that allocated them to be
@@ -353,7 +517,7 @@ struct Trash {
 
 impl Load<'_> {
     /// Checks and writes a chunk of entries. Creates take the fast path (facts read ahead,
-    /// rows written together); an upsert of an existing registry number goes one by one.
+    /// rows written together); an upsert goes one by one.
     fn chunk(
         &mut self,
         c: &mut store::connection::Db,
@@ -368,13 +532,13 @@ impl Load<'_> {
             known.flush(c)?;
             for p in chunk {
                 let number = registry_number(&p.value);
-                match self.apply(c, p.value.clone())? {
+                match self.apply(c, &p)? {
                     Applied::Rejected(r) => self.reject(&p.file, p.line, number, r),
                     Applied::Waiting(r) => {
                         waiting.push((p, r));
                         continue;
                     }
-                    applied => self.count(&applied),
+                    applied => self.accept(&p, number, applied),
                 }
                 self.trash.pendings.push(p);
             }
@@ -394,20 +558,29 @@ impl Load<'_> {
                 self.trash.pendings.push(p);
                 continue;
             };
+            let mut problems = checked.problems;
+            if number.is_none() {
+                let similar = DuplicateKey::of(&record)
+                    .and_then(|key| known.similar(&key).map(str::to_string));
+                if let Some(existing) = similar {
+                    problems.push(duplicates::warning(&existing));
+                }
+            }
             let mut facts = batch::ChunkFacts { c, known };
             let prepared = store::prepare_create(
                 &mut facts,
                 Uuid::now_v7(),
                 record,
-                checked.problems,
+                problems,
                 &self.options.writer,
                 &mut self.counters,
                 Some(&self.import_id),
             );
             match prepared {
                 Ok(prepared) => {
-                    self.count(&Applied::Created(prepared.saved.warnings.len()));
-                    self.trash.saved.push(known.add(prepared));
+                    let saved = known.add(prepared);
+                    self.accept(&p, number, Applied::Created(saved.warnings.clone()));
+                    self.trash.saved.push(saved);
                 }
                 Err(RegisterError::Invalid(r)) | Err(RegisterError::Duplicate(r)) => {
                     if batch::only_waits(&r) {
@@ -432,54 +605,160 @@ impl Load<'_> {
         }
     }
 
-    fn reject(&mut self, file: &str, line: u64, number: Option<String>, problems: Vec<Problem>) {
-        self.report.rejected += 1;
+    /// Lists a rejected row, while the list has room.
+    fn list(&mut self, row: RowReport) {
         if self.report.rows.len() < ROWS_LISTED {
-            self.report.rows.push(RowReport {
-                file: file.to_string(),
-                line,
-                registry_number: number,
-                problems,
-            });
+            self.report.rows.push(row);
         } else {
             self.report.rows_not_listed += 1;
         }
     }
 
-    fn count(&mut self, applied: &Applied) {
-        match applied {
+    fn reject(&mut self, file: &str, line: u64, number: Option<String>, problems: Vec<Problem>) {
+        self.report.rejected += 1;
+        self.list(RowReport {
+            file: file.to_string(),
+            line,
+            column: None,
+            registry_number: number,
+            problems,
+        });
+    }
+
+    /// Counts a row that went in (or was equal to its entry), and lists its warnings.
+    fn accept(&mut self, p: &Pending, number: Option<String>, applied: Applied) {
+        let warnings = match applied {
             Applied::Created(w) => {
                 self.report.created += 1;
-                self.report.warnings += *w as u64;
+                w
             }
             Applied::Updated(w) => {
                 self.report.updated += 1;
-                self.report.warnings += *w as u64;
+                w
             }
-            Applied::Unchanged => self.report.unchanged += 1,
-            Applied::Rejected(_) | Applied::Waiting(_) => {}
+            Applied::Unchanged => {
+                self.report.unchanged += 1;
+                return;
+            }
+            Applied::Rejected(_) | Applied::Waiting(_) => return,
+        };
+        if warnings.is_empty() {
+            return;
+        }
+        self.report.warnings += warnings.len() as u64;
+        if self.report.accepted_rows.len() < ROWS_LISTED {
+            self.report.accepted_rows.push(RowReport {
+                file: p.file.clone(),
+                line: p.line,
+                column: None,
+                registry_number: number,
+                problems: warnings,
+            });
         }
     }
 
-    /// Applies one entry inside the load's transaction.
+    /// The entry an upsert row updates: the one its match key names, none for a new entry, or
+    /// why the row cannot be matched.
+    fn matching(
+        &self,
+        c: &mut store::connection::Db,
+        value: &Value,
+        number: Option<&str>,
+    ) -> Result<Result<Option<Entry>, Vec<Problem>>, RegisterError> {
+        use store::lookup::MatchOn;
+        let key = self.options.match_on;
+        if key == MatchKey::RegistryNumber {
+            return Ok(Ok(match number {
+                Some(n) => store::find(c, n)?,
+                None => None,
+            }));
+        }
+        // The key as the rules normalise it.
+        let checked = check(value.clone(), None);
+        let Some(record) = checked.record else {
+            return Ok(Err(checked.problems));
+        };
+        let found = match key {
+            MatchKey::RegistryNumber => Vec::new(),
+            MatchKey::Wikidata => match record
+                .external_ids
+                .as_ref()
+                .and_then(|x| x.wikidata.as_deref())
+            {
+                Some(q) => store::lookup::find_matching(c, MatchOn::Wikidata(q))?,
+                None => Vec::new(),
+            },
+            MatchKey::Isil => match crate::context::isil_key(&record) {
+                Some(k) => store::lookup::find_matching(c, MatchOn::Isil(&k))?,
+                None => Vec::new(),
+            },
+            MatchKey::InventoryNumber => match crate::context::inventory(&record) {
+                Some((scope, n)) => store::lookup::find_matching(
+                    c,
+                    MatchOn::InventoryNumber {
+                        scope: &scope,
+                        number: &n,
+                    },
+                )?,
+                None => Vec::new(),
+            },
+        };
+        let mut found = found.into_iter();
+        let Some(current) = found.next() else {
+            return Ok(Ok(None));
+        };
+        let others: Vec<String> = found.map(|e| e.registry_number().to_string()).collect();
+        if !others.is_empty() {
+            return Ok(Err(vec![Problem::error(
+                key.field(),
+                Code::Duplicate,
+                format!(
+                    "{} entries hold this {}: {}, {}; the row cannot be matched to one of them",
+                    others.len() + 1,
+                    key.as_str(),
+                    current.registry_number(),
+                    others.join(", ")
+                ),
+            )]));
+        }
+        match number {
+            Some(n) if n != current.registry_number() => Ok(Err(vec![Problem::error(
+                "/registry_number",
+                Code::CrossField,
+                format!(
+                    "the row's {} matches {}, not the registry number it gives, {n}",
+                    key.as_str(),
+                    current.registry_number()
+                ),
+            )])),
+            _ => Ok(Ok(Some(current))),
+        }
+    }
+
+    /// Applies one row of an upsert inside the load's transaction.
     fn apply(
         &mut self,
         c: &mut store::connection::Db,
-        mut value: Value,
+        p: &Pending,
     ) -> Result<Applied, RegisterError> {
+        let mut value = p.value.clone();
         if let Some(map) = value.as_object_mut() {
             for field in ASSIGNED {
                 map.remove(*field);
             }
         }
         let number = registry_number(&value);
-        let w = &self.options.writer;
-        let current = match (&number, self.options.mode) {
-            (Some(n), Mode::Upsert) => store::find(c, n)?,
-            _ => None,
+        let current = match self.matching(c, &value, number.as_deref())? {
+            Ok(current) => current,
+            Err(problems) => return Ok(Applied::Rejected(problems)),
         };
+        let w = &self.options.writer;
         let result = match current {
             Some(current) => {
+                if let Some(map) = value.as_object_mut() {
+                    map.entry("registry_number")
+                        .or_insert_with(|| Value::from(current.registry_number()));
+                }
                 let checked = check(value, Some(&current));
                 let Some(record) = checked.record else {
                     return Ok(Applied::Rejected(checked.problems));
@@ -497,7 +776,9 @@ impl Load<'_> {
                 if !probe.iter().any(Problem::is_error) && resolved == current.record {
                     return Ok(Applied::Unchanged);
                 }
-                store::save_update(
+                let before = (self.options.dry_run && self.report.changes.len() < ROWS_LISTED)
+                    .then(|| current.to_json());
+                let saved = store::save_update(
                     c,
                     current,
                     record,
@@ -505,24 +786,40 @@ impl Load<'_> {
                     w,
                     &mut self.counters,
                     Some(&self.import_id),
-                )
-                .map(|s| Applied::Updated(s.warnings.len()))
+                );
+                if let (Ok(saved), Some(before)) = (&saved, before) {
+                    self.report.changes.push(EntryChanges {
+                        file: p.file.clone(),
+                        line: p.line,
+                        registry_number: saved.entry.registry_number().to_string(),
+                        fields: changed_fields(&before, &saved.entry.to_json()),
+                    });
+                }
+                saved.map(|s| Applied::Updated(s.warnings))
             }
             None => {
                 let checked = check(value, None);
                 let Some(record) = checked.record else {
                     return Ok(Applied::Rejected(checked.problems));
                 };
+                let mut problems = checked.problems;
+                if number.is_none() {
+                    if let Some(key) = DuplicateKey::of(&record) {
+                        if let Some(existing) = similar_stored(c, &key)? {
+                            problems.push(duplicates::warning(&existing));
+                        }
+                    }
+                }
                 store::insert(
                     c,
                     Uuid::now_v7(),
                     record,
-                    checked.problems,
+                    problems,
                     w,
                     &mut self.counters,
                     Some(&self.import_id),
                 )
-                .map(|s| Applied::Created(s.warnings.len()))
+                .map(|s| Applied::Created(s.warnings))
             }
         };
         match result {
@@ -539,6 +836,48 @@ impl Load<'_> {
     }
 }
 
+/// The registry number of a stored entry with the kind, region and name key of `key`.
+fn similar_stored(
+    c: &mut store::connection::Db,
+    key: &DuplicateKey,
+) -> Result<Option<String>, RegisterError> {
+    Ok(
+        store::batch::name_holders(c, std::slice::from_ref(&key.name))?
+            .into_iter()
+            .find(|(_, kind, region, _)| *kind == key.kind && *region == key.region)
+            .map(|(_, _, _, number)| number),
+    )
+}
+
+/// The fields that differ between two entries as flat JSON, by JSON Pointer (members of
+/// objects one by one; lists as a whole), but those the register assigns on every change.
+fn changed_fields(old: &Value, new: &Value) -> Vec<FieldChange> {
+    fn walk(path: String, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<FieldChange>) {
+        match (old, new) {
+            (Some(Value::Object(a)), Some(Value::Object(b))) => {
+                let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                for k in keys {
+                    if path.is_empty() && matches!(k.as_str(), "version" | "updated_at") {
+                        continue;
+                    }
+                    walk(crate::problem::pointer(&path, k), a.get(k), b.get(k), out);
+                }
+            }
+            _ if old == new => {}
+            _ => out.push(FieldChange {
+                field: path,
+                old: old.cloned().unwrap_or(Value::Null),
+                new: new.cloned().unwrap_or(Value::Null),
+            }),
+        }
+    }
+    let mut out = Vec::new();
+    walk(String::new(), Some(old), Some(new), &mut out);
+    out
+}
+
 fn registry_number(value: &Value) -> Option<String> {
     value
         .get("registry_number")
@@ -548,14 +887,25 @@ fn registry_number(value: &Value) -> Option<String> {
 
 impl Register {
     /// Loads files of entries as one import (or checks them, in a dry run). `progress` is
-    /// called with the number of rows read so far, every 1 000 rows.
+    /// called as the load moves on: every 1 000 rows read, and as each phase begins.
     pub fn import(
         &self,
         sources: Vec<Source<'_>>,
         options: &Options,
-        progress: &mut dyn FnMut(u64),
+        progress: &mut dyn FnMut(&Progress),
     ) -> Result<ImportReport, RegisterError> {
         options.writer.require(Action::Load)?;
+        if options.mode == Mode::Create && options.match_on != MatchKey::RegistryNumber {
+            return Err(RegisterError::Invalid(vec![Problem::error(
+                "",
+                Code::CrossField,
+                format!(
+                    "matching on {} is for upserts: a create matches nothing",
+                    options.match_on.as_str()
+                ),
+            )]));
+        }
+        let bytes = AtomicU64::new(0);
         let started_at = crate::store::naive_now();
         let files: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
         let import_id = Uuid::now_v7().to_string();
@@ -565,8 +915,9 @@ impl Register {
         let result = std::thread::scope(|scope| {
             let reader = match std::thread::Builder::new()
                 .name("ucr-load-read".into())
-                .spawn_scoped(scope, || read_sources(sources, options, to_writer, trash))
-            {
+                .spawn_scoped(scope, || {
+                    read_sources(sources, options, to_writer, trash, &bytes)
+                }) {
                 Ok(reader) => reader,
                 Err(e) => {
                     return Err(Stop::Fail(RegisterError::Database(format!(
@@ -582,7 +933,13 @@ impl Register {
                     &import_id,
                     &files,
                     started_at,
-                    progress,
+                    &mut |phase, rows| {
+                        progress(&Progress {
+                            phase,
+                            rows,
+                            bytes: bytes.load(Ordering::Relaxed),
+                        })
+                    },
                 )
             });
             // Joined here, after the transaction ended: a reading thread that panicked is
@@ -633,7 +990,7 @@ impl Register {
         import_id: &str,
         files: &[String],
         started_at: NaiveDateTime,
-        progress: &mut dyn FnMut(u64),
+        progress: &mut dyn FnMut(Phase, u64),
     ) -> Result<ImportReport, Stop> {
         let counters = store::Counters::take(c)?;
         let set_aside = store::bulk::set_aside(c, options.dry_run)?;
@@ -651,9 +1008,12 @@ impl Register {
                 warnings: 0,
                 rows: Vec::new(),
                 rows_not_listed: 0,
+                accepted_rows: Vec::new(),
+                changes: Vec::new(),
             },
             trash: Trash::default(),
             to_reader,
+            unreadable: false,
         };
         let mut waiting: Vec<(Pending, Vec<Problem>)> = Vec::new();
         let mut known = batch::Known::default();
@@ -667,8 +1027,20 @@ impl Register {
                     Parsed::Broken {
                         file,
                         line,
+                        column,
                         problems,
-                    } => load.reject(&file, line, None, problems),
+                        fatal,
+                    } => {
+                        load.unreadable |= fatal;
+                        load.report.rejected += 1;
+                        load.list(RowReport {
+                            file,
+                            line,
+                            column,
+                            registry_number: None,
+                            problems,
+                        });
+                    }
                     Parsed::Entry(pending) => {
                         chunk.push(pending);
                         if chunk.len() == batch::CHUNK {
@@ -678,7 +1050,7 @@ impl Register {
                 }
             }
             if batch.read / 1000 > read / 1000 {
-                progress(batch.read);
+                progress(Phase::Reading, batch.read);
             }
             read = batch.read;
         }
@@ -687,9 +1059,9 @@ impl Register {
             // this load may be committed.
             return Err(Stop::Fail(RegisterError::Database(CUT_SHORT.to_string())));
         }
+        progress(Phase::Writing, read);
         load.chunk(c, &mut known, std::mem::take(&mut chunk), &mut waiting)?;
         known.flush(c)?;
-        progress(read);
         // Rows that referred forward: retry while any of them goes in.
         loop {
             let before = waiting.len();
@@ -712,13 +1084,15 @@ impl Register {
             report.outcome = Outcome::DryRun;
             return Err(Stop::Rollback(Box::new(report)));
         }
-        if options.atomic && report.rejected > 0 {
+        if (options.atomic && report.rejected > 0) || load.unreadable {
             report.outcome = Outcome::Rejected;
             return Err(Stop::Rollback(Box::new(report)));
         }
         if let Some(set_aside) = set_aside {
+            progress(Phase::Indexing, read);
             set_aside.restore(c)?;
         }
+        progress(Phase::Committing, read);
         report.import_id = Uuid::parse_str(import_id).ok();
         record(
             c,
@@ -792,6 +1166,8 @@ mod tests {
     fn write(register: &Register, batches: Vec<Batch>) -> Result<ImportReport, Stop> {
         let options = Options {
             mode: Mode::Create,
+            match_on: MatchKey::RegistryNumber,
+            dialect: read::Dialect::default(),
             atomic: true,
             dry_run: false,
             kind: None,
@@ -812,7 +1188,7 @@ mod tests {
                 "01a20000-0000-7000-8000-000000000001",
                 &["rows.ndjson".to_string()],
                 crate::store::naive_now(),
-                &mut |_| {},
+                &mut |_, _| {},
             )
         })
     }

@@ -3,11 +3,27 @@
 //! a problem on its line, and nothing is read whole into memory.
 
 use super::columns;
+pub use super::encoding::Encoding;
+use super::encoding::{self, NotUtf8};
 use super::row::skip_bom;
 pub use super::row::{Row, ENTRY_MAX};
 use crate::vocab::Kind;
 use serde_json::Value;
+use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read};
+use std::rc::Rc;
+
+/// How files are written, beyond their format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Dialect {
+    /// The delimiter of CSV columns (`,`, `;` or tab); by default the one the header line uses.
+    pub delimiter: Option<u8>,
+    /// The character encoding.
+    pub encoding: Encoding,
+}
+
+/// The delimiters of CSV columns a header line is looked at for, in order of preference.
+pub const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
 
 /// The format of a file of entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,28 +62,61 @@ impl Format {
     }
 }
 
-/// Reads the entries of one file.
+/// Reads the entries of one file. A file that is not in its encoding ends with a row that
+/// says where and is `fatal`.
 pub fn rows<'a, R: Read + 'a>(
     reader: R,
     format: Format,
     kind: Option<Kind>,
+    dialect: Dialect,
 ) -> Box<dyn Iterator<Item = Row> + 'a> {
-    let reader = BufReader::with_capacity(64 * 1024, reader);
-    match format {
+    let failure = Rc::new(RefCell::new(None));
+    let decoded = encoding::reader(reader, dialect.encoding, failure.clone());
+    let reader = BufReader::with_capacity(64 * 1024, decoded);
+    let rows: Box<dyn Iterator<Item = Row> + 'a> = match format {
         Format::Ndjson => Box::new(NdjsonRows::new(reader)),
         Format::Json => Box::new(JsonRows::new(reader)),
-        Format::Csv => columns::csv_rows(reader, kind),
-    }
+        Format::Csv => columns::csv_rows(reader, kind, dialect.delimiter),
+    };
+    let mut done = false;
+    let mut rows = rows;
+    Box::new(std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let row = rows.next();
+        // The row read when the bytes stopped being UTF-8 is replaced by the reason.
+        let failed: Option<NotUtf8> = failure.borrow_mut().take();
+        match failed {
+            Some(f) => {
+                done = true;
+                Some(Row {
+                    fatal: true,
+                    ..Row::broken_at(f.line, f.column, f.message())
+                })
+            }
+            None => row,
+        }
+    }))
 }
 
-fn utf8_problem(line: u64, e: std::str::Utf8Error) -> Row {
-    Row::broken(
-        line,
-        format!(
-            "line {line} is not UTF-8 (invalid byte at position {})",
-            e.valid_up_to() + 1
-        ),
-    )
+/// The problem of a text that is not UTF-8 (read in pieces that are each checked), at the
+/// column of its first bad byte.
+fn utf8_problem(line: u64, text: &[u8], e: std::str::Utf8Error) -> Row {
+    let column = String::from_utf8_lossy(&text[..e.valid_up_to()])
+        .chars()
+        .count() as u64
+        + 1;
+    Row::broken_at(line, column, "not UTF-8")
+}
+
+/// A serde_json message without the position it appends (the row gives it).
+fn json_message(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    match m.rfind(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m,
+    }
 }
 
 struct NdjsonRows<R> {
@@ -159,23 +208,22 @@ impl<R: BufRead> Iterator for NdjsonRows<R> {
             if too_long {
                 return Some(Row::broken(
                     line,
-                    format!(
-                        "line {line} is longer than {ENTRY_MAX} bytes; an entry is at most 1 MiB"
-                    ),
+                    format!("longer than {ENTRY_MAX} bytes; an entry is at most 1 MiB"),
                 ));
             }
             let text = match std::str::from_utf8(&bytes) {
                 Ok(t) => t.trim_end_matches('\r'),
-                Err(e) => return Some(utf8_problem(line, e)),
+                Err(e) => return Some(utf8_problem(line, &bytes, e)),
             };
             if text.trim().is_empty() {
                 continue;
             }
             return Some(match serde_json::from_str::<Value>(text) {
-                Ok(v) => Row { line, value: Ok(v) },
-                Err(e) => Row::broken(
+                Ok(v) => Row::entry(line, v),
+                Err(e) => Row::broken_at(
                     line,
-                    format!("line {line} is not JSON (column {}): {e}", e.column()),
+                    e.column() as u64,
+                    format!("not JSON: {}", json_message(&e)),
                 ),
             });
         }
@@ -188,6 +236,8 @@ impl<R: BufRead> Iterator for NdjsonRows<R> {
 struct JsonRows<R> {
     reader: R,
     line: u64,
+    /// Characters of the current line read so far.
+    column: u64,
     state: JsonState,
 }
 
@@ -208,6 +258,7 @@ impl<R: BufRead> JsonRows<R> {
         JsonRows {
             reader,
             line: 1,
+            column: 0,
             state: JsonState::Start,
         }
     }
@@ -222,6 +273,9 @@ impl<R: BufRead> JsonRows<R> {
             self.reader.consume(1);
             if b == b'\n' {
                 self.line += 1;
+                self.column = 0;
+            } else if b & 0xC0 != 0x80 {
+                self.column += 1;
             }
         }
         Ok(b)
@@ -302,21 +356,32 @@ impl<R: BufRead> JsonRows<R> {
         Ok(Ok(out))
     }
 
-    fn parse(line: u64, bytes: &[u8]) -> Row {
+    /// Parses an element that starts at `line` and `column` (its first character).
+    fn parse(line: u64, column: u64, bytes: &[u8]) -> Row {
         match std::str::from_utf8(bytes) {
-            Err(e) => utf8_problem(line, e),
+            Err(e) => utf8_problem(line, bytes, e),
             Ok(text) => match serde_json::from_str::<Value>(text) {
-                Ok(v) => Row { line, value: Ok(v) },
-                Err(e) => Row::broken(
-                    line,
-                    format!(
-                        "the entry starting on line {line} is not JSON (at line {}, column {}): {e}",
-                        line + e.line() as u64 - 1,
-                        e.column()
-                    ),
-                ),
+                Ok(v) => Row::entry(line, v),
+                Err(e) => {
+                    let at_line = line + (e.line() as u64).max(1) - 1;
+                    let at_column = if e.line() <= 1 {
+                        column + (e.column() as u64).max(1) - 1
+                    } else {
+                        e.column() as u64
+                    };
+                    Row::broken_at(
+                        at_line,
+                        at_column,
+                        format!("not JSON: {}", json_message(&e)),
+                    )
+                }
             },
         }
+    }
+
+    /// A problem at the current position.
+    fn here(&self, message: impl Into<String>) -> Row {
+        Row::broken_at(self.line, self.column + 1, message)
     }
 
     fn step(&mut self) -> std::io::Result<Option<Row>> {
@@ -341,30 +406,21 @@ impl<R: BufRead> JsonRows<R> {
                         }
                         Some(_) => {
                             self.state = JsonState::Done;
-                            return Ok(Some(Row::broken(
-                                self.line,
-                                format!(
-                                    "line {}: expected a JSON array of entries (`[`)",
-                                    self.line
-                                ),
-                            )));
+                            return Ok(Some(self.here("expected a JSON array of entries (`[`)")));
                         }
                     }
                 }
                 JsonState::Single => {
-                    let line = self.line;
+                    let (line, column) = (self.line, self.column + 1);
                     let el = self.element()?;
                     self.skip_space()?;
                     self.state = JsonState::Done;
                     return Ok(Some(match el {
                         Ok(bytes) => match self.peek()? {
-                            None => Self::parse(line, &bytes),
-                            Some(_) => Row::broken(
-                                self.line,
-                                format!("line {}: text after the entry", self.line),
-                            ),
+                            None => Self::parse(line, column, &bytes),
+                            Some(_) => self.here("text after the entry"),
                         },
-                        Err((m, _)) => Row::broken(line, format!("line {line}: {m}")),
+                        Err((m, _)) => Row::broken_at(line, column, m),
                     }));
                 }
                 JsonState::Before => {
@@ -377,19 +433,21 @@ impl<R: BufRead> JsonRows<R> {
                         }
                         None => {
                             self.state = JsonState::Done;
-                            return Ok(Some(Row::broken(self.line, format!("line {}: the file ends before the array is closed (truncated JSON)", self.line))));
+                            return Ok(Some(self.here(
+                                "the file ends before the array is closed (truncated JSON)",
+                            )));
                         }
                         Some(_) => {
-                            let line = self.line;
+                            let (line, column) = (self.line, self.column + 1);
                             let el = self.element()?;
                             self.state = JsonState::After;
                             return Ok(Some(match el {
-                                Ok(bytes) => Self::parse(line, &bytes),
+                                Ok(bytes) => Self::parse(line, column, &bytes),
                                 Err((m, recoverable)) => {
                                     if !recoverable {
                                         self.state = JsonState::Done;
                                     }
-                                    Row::broken(line, format!("line {line}: {m}"))
+                                    Row::broken_at(line, column, m)
                                 }
                             }));
                         }
@@ -405,15 +463,18 @@ impl<R: BufRead> JsonRows<R> {
                         }
                         None => {
                             self.state = JsonState::Done;
-                            return Ok(Some(Row::broken(self.line, format!("line {}: the file ends before the array is closed (truncated JSON)", self.line))));
+                            return Ok(Some(self.here(
+                                "the file ends before the array is closed (truncated JSON)",
+                            )));
                         }
                         Some(b) => {
                             self.state = JsonState::Done;
-                            return Ok(Some(Row::broken(
+                            // The byte was read: its column is the current one.
+                            return Ok(Some(Row::broken_at(
                                 self.line,
+                                self.column,
                                 format!(
-                                    "line {}: expected `,` or `]` between entries, found `{}`",
-                                    self.line,
+                                    "expected `,` or `]` between entries, found `{}`",
                                     char::from(b).escape_default()
                                 ),
                             )));
@@ -426,13 +487,9 @@ impl<R: BufRead> JsonRows<R> {
 
     fn trailing(&mut self) -> std::io::Result<Option<Row>> {
         self.skip_space()?;
-        Ok(match self.peek()? {
-            None => None,
-            Some(_) => Some(Row::broken(
-                self.line,
-                format!("line {}: text after the closing `]`", self.line),
-            )),
-        })
+        Ok(self
+            .peek()?
+            .map(|_| self.here("text after the closing `]`")))
     }
 }
 

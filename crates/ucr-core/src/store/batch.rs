@@ -207,3 +207,21 @@ fn delete(c: &mut Db, ids: &[String], rows: &[RevisionRow]) -> Result<(), Regist
         .execute(c)?;
     write_revisions(c, rows)
 }
+
+/// An entry as a possible duplicate sees it: name key, kind, region, registry number.
+pub(crate) type NameHolder = (String, String, Option<String>, String);
+
+/// The entries whose Azerbaijani name has one of these keys (see `duplicates::name_key`),
+/// lowest registry number first.
+pub(crate) fn name_holders(c: &mut Db, keys: &[String]) -> Result<Vec<NameHolder>, RegisterError> {
+    Ok(entries::table
+        .filter(entries::name_key.eq_any(keys))
+        .select((
+            entries::name_key,
+            entries::kind,
+            entries::region,
+            entries::registry_number,
+        ))
+        .order(entries::registry_number)
+        .load(c)?)
+}

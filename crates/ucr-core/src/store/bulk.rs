@@ -10,7 +10,8 @@
 //! is only ever the case while the register is empty.
 //!
 //! Unique indexes stay: they hold the register's constraints and answer the load's own
-//! lookups (registry numbers, ids, ISILs, inventory numbers).
+//! lookups (registry numbers, ids, ISILs, inventory numbers); so does the index of name keys,
+//! which answers the look for possible duplicates among the rows already written.
 
 use super::connection::{self, Db};
 use super::schema::entries;
@@ -35,6 +36,9 @@ struct Definition {
 
 /// The full-text index of SQLite, filled by this trigger row by row.
 const SEARCH_TRIGGER: &str = "entries_search_insert";
+
+/// The index every chunk of a load reads (possible duplicates), kept during the load.
+const NAME_KEY_INDEX: &str = "entries_name_key";
 
 fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -65,8 +69,12 @@ pub(crate) fn set_aside(c: &mut Db, dry_run: bool) -> Result<Option<SetAside>, R
 
 fn drop_secondary(c: &mut Db) -> Result<SetAside, RegisterError> {
     connection::lock_for_index_drop(c)?;
-    let definitions: Vec<Definition> =
-        diesel::sql_query(connection::secondary_index_definitions(c, SEARCH_TRIGGER)).load(c)?;
+    let definitions: Vec<Definition> = diesel::sql_query(connection::secondary_index_definitions(
+        c,
+        SEARCH_TRIGGER,
+        NAME_KEY_INDEX,
+    ))
+    .load(c)?;
     let mut create = Vec::with_capacity(definitions.len() + 1);
     for d in definitions {
         let drop = match d.kind.as_str() {

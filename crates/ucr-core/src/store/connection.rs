@@ -396,20 +396,21 @@ pub(crate) fn lock_for_index_drop(c: &mut Db) -> Result<(), crate::error::Regist
     Ok(())
 }
 
-/// The query of the definitions of the non-unique indexes of `entries` and `revisions` (and on
-/// SQLite of the full-text trigger `trigger`), as rows `kind, name, sql`.
-pub(crate) fn secondary_index_definitions(c: &Db, trigger: &str) -> String {
+/// The query of the definitions of the non-unique indexes of `entries` and `revisions` but
+/// `kept` (and on SQLite of the full-text trigger `trigger`), as rows `kind, name, sql`.
+pub(crate) fn secondary_index_definitions(c: &Db, trigger: &str, kept: &str) -> String {
     if is_pg(c) {
-        "SELECT 'index' AS kind, indexname AS name, indexdef AS sql FROM pg_indexes \
-         WHERE schemaname = current_schema() AND tablename IN ('entries', 'revisions') \
-         AND indexdef NOT LIKE 'CREATE UNIQUE%' ORDER BY indexname"
-            .to_string()
+        format!(
+            "SELECT 'index' AS kind, indexname AS name, indexdef AS sql FROM pg_indexes \
+             WHERE schemaname = current_schema() AND tablename IN ('entries', 'revisions') \
+             AND indexdef NOT LIKE 'CREATE UNIQUE%' AND indexname <> '{kept}' ORDER BY indexname"
+        )
     } else {
         format!(
             "SELECT type AS kind, name, sql FROM sqlite_master \
              WHERE tbl_name IN ('entries', 'revisions') AND sql IS NOT NULL \
-             AND ((type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%') OR name = '{trigger}') \
-             ORDER BY name"
+             AND ((type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%' AND name <> '{kept}') \
+             OR name = '{trigger}') ORDER BY name"
         )
     }
 }

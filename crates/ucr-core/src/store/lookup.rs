@@ -178,3 +178,36 @@ pub(crate) fn filtered<'a>(f: &Filter) -> entries::BoxedQuery<'a, <Db as Connect
     }
     q
 }
+
+/// The entries a load may match a row on by a key other than the registry number.
+pub(crate) enum MatchOn<'a> {
+    /// The Wikidata item (`Q…`).
+    Wikidata(&'a str),
+    /// The ISIL key (`context::isil_key`).
+    Isil(&'a str),
+    /// An inventory number in its scope (`context::inventory`).
+    InventoryNumber {
+        /// The list it is unique in.
+        scope: &'a str,
+        /// The number.
+        number: &'a str,
+    },
+}
+
+/// The entries holding this key, lowest registry number first (more than one only for a
+/// Wikidata item, which is not unique).
+pub(crate) fn find_matching(c: &mut Db, key: MatchOn<'_>) -> Result<Vec<Entry>, RegisterError> {
+    let query = entries::table
+        .select(entries::body)
+        .order(entries::registry_number)
+        .into_boxed();
+    let query = match key {
+        MatchOn::Wikidata(q) => query.filter(entries::wikidata.eq(q.to_string())),
+        MatchOn::Isil(k) => query.filter(entries::isil_key.eq(k.to_string())),
+        MatchOn::InventoryNumber { scope, number } => query
+            .filter(entries::inventory_scope.eq(scope.to_string()))
+            .filter(entries::inventory_number.eq(number.to_string())),
+    };
+    let bodies: Vec<String> = query.load(c)?;
+    bodies.iter().map(|b| rows::entry_from_body(b)).collect()
+}

@@ -2,9 +2,9 @@
 
 use super::schema::{entries, revisions};
 use crate::change::Revision;
+use crate::duplicates::name_key;
 use crate::error::RegisterError;
 use crate::model::{Details, Entry};
-use crate::normalize::fold;
 use crate::vocab::Operation;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -41,6 +41,10 @@ pub(crate) struct EntryRow {
     pub items_total: Option<i64>,
     pub enrolled: Option<i64>,
     pub area_ha: Option<f64>,
+    /// The folded Azerbaijani name ([`crate::duplicates::name_key`]).
+    pub name_key: String,
+    /// The Wikidata item.
+    pub wikidata: Option<String>,
 }
 
 impl EntryRow {
@@ -59,13 +63,7 @@ impl EntryRow {
         let names: Vec<String> = std::iter::once(&r.name)
             .chain(r.alt_names.iter())
             .flat_map(|n| n.all())
-            .map(|n| {
-                fold(n)
-                    .split(|c: char| !c.is_alphanumeric())
-                    .filter(|w| !w.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
+            .map(name_key)
             .collect();
         let names = format!("| {} |", names.join(" | "));
         let (inventory_scope, inventory_number) = match crate::context::inventory(r) {
@@ -116,6 +114,8 @@ impl EntryRow {
                 Details::Reserve(x) => x.area_ha,
                 _ => None,
             },
+            name_key: r.name.az.as_deref().map(name_key).unwrap_or_default(),
+            wikidata: r.external_ids.as_ref().and_then(|x| x.wikidata.clone()),
         }
     }
 }

@@ -32,6 +32,8 @@ diesel::table! {
         items_total -> Nullable<BigInt>,
         enrolled -> Nullable<BigInt>,
         area_ha -> Nullable<Double>,
+        name_key -> Text,
+        wikidata -> Nullable<Text>,
     }
 }
 

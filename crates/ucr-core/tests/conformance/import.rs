@@ -53,6 +53,8 @@ fn ndjson(rows: &[Value]) -> Vec<u8> {
 fn options() -> Options {
     Options {
         mode: Mode::Create,
+        match_on: Default::default(),
+        dialect: Default::default(),
         atomic: true,
         dry_run: false,
         kind: None,
@@ -63,6 +65,8 @@ fn options() -> Options {
 fn upsert() -> Options {
     Options {
         mode: Mode::Upsert,
+        match_on: Default::default(),
+        dialect: Default::default(),
         ..options()
     }
 }
@@ -1389,4 +1393,52 @@ fn nul_characters_in_keys_are_errors_of_their_rows() {
             assert_same(&before, &snapshot(register));
         }
     });
+}
+
+#[test]
+fn an_upsert_matches_a_heritage_object_on_its_inventory_number() {
+    for scratch in Scratch::all().unwrap() {
+        let register = scratch.register();
+        // Azıx mağarası: number 1 of the state list of world-significance archaeology.
+        let row = fixture_rows()
+            .into_iter()
+            .find(|r| r["registry_number"] == "HER-000006")
+            .unwrap();
+        assert_eq!(row["inventory_number"], "1");
+        let first = load(
+            register,
+            &[("one.ndjson", &ndjson(std::slice::from_ref(&row)))],
+            &options(),
+        );
+        assert_clean(&first, 1);
+        // The list again as the state list keeps it: no registry number, another English name.
+        let mut again = row.clone();
+        again.as_object_mut().unwrap().remove("registry_number");
+        again["name"]["en"] = json!("Azykh cave");
+        let by_inventory = Options {
+            match_on: ucr_core::bulk::MatchKey::InventoryNumber,
+            ..upsert()
+        };
+        let report = load(
+            register,
+            &[("again.ndjson", &ndjson(&[again.clone()]))],
+            &by_inventory,
+        );
+        assert_eq!(counts(&report), (0, 1, 0, 0), "{:?}", report.rows);
+        let stored = register.get("HER-000006").unwrap();
+        assert_eq!(stored.record.name.en.as_deref(), Some("Azykh cave"));
+        assert_eq!(stored.version, 2);
+        // By registry number the same row has none to match: it would be a new entry, which
+        // its inventory number, taken, refuses.
+        let report = load(register, &[("again.ndjson", &ndjson(&[again]))], &upsert());
+        assert_eq!(counts(&report), (0, 0, 0, 1), "{:?}", report.rows);
+        assert!(
+            report.rows[0]
+                .problems
+                .iter()
+                .any(|p| p.is_error() && p.code == ucr_core::Code::Duplicate),
+            "{:?}",
+            report.rows
+        );
+    }
 }

@@ -37,6 +37,8 @@ fn one_theatre_file() -> Vec<u8> {
 fn load_options(writer: Write) -> Options {
     Options {
         mode: Mode::Create,
+        match_on: Default::default(),
+        dialect: Default::default(),
         atomic: true,
         dry_run: false,
         kind: None,

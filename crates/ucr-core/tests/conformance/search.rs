@@ -166,17 +166,25 @@ fn filters_and_distance_narrow_a_search() {
             ..Default::default()
         };
         assert_eq!(found(register, guba), set(&["MUS-000011"]));
-        // Within 20 km of the centre of Baku: Ateshgah (about 15 km) only, of the located
-        // entries; within 5 km of Quba, both museums.
+        // Within 20 km of the centre of Baku: Ateshgah (about 15 km) and the three located in
+        // the centre, the Maiden Tower (0.5 km), the Puppet and the Russian Drama theatres
+        // (0.3 km each); within 5 km of Quba, both museums.
         let near = |lat, lon, r| Search {
             near: Some((lat, lon, r)),
             ..Default::default()
         };
         assert_eq!(
             found(register, near(40.37, 49.84, 20.0)),
-            set(&["HER-000003"])
+            set(&["HER-000001", "HER-000003", "THR-000004", "THR-000006"])
         );
-        assert_eq!(found(register, near(40.37, 49.84, 10.0)), set(&[]));
+        assert_eq!(
+            found(register, near(40.37, 49.84, 10.0)),
+            set(&["HER-000001", "THR-000004", "THR-000006"])
+        );
+        assert_eq!(
+            found(register, near(40.37, 49.84, 0.4)),
+            set(&["THR-000004", "THR-000006"])
+        );
         assert_eq!(
             found(register, near(41.36, 48.51, 5.0)),
             set(&["MUS-000010", "MUS-000011"])
@@ -379,6 +387,8 @@ fn import_ndjson(register: &Register, name: &str, text: String) -> String {
             }],
             &ucr_core::bulk::Options {
                 mode: ucr_core::bulk::Mode::Create,
+                match_on: Default::default(),
+                dialect: Default::default(),
                 atomic: true,
                 dry_run: false,
                 kind: None,
