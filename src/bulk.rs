@@ -110,6 +110,10 @@ pub struct LoadArgs {
     /// `text` for people, `json` for machines.
     #[arg(long, default_value = "text")]
     report: ReportStyle,
+    /// Count the warnings and notices of accepted rows per field and code instead of listing
+    /// them row by row (for big files).
+    #[arg(long)]
+    summary: bool,
     /// Recorded as who loaded.
     #[arg(long, env = "UCR_ACTOR", default_value = "cli")]
     actor: String,
@@ -188,12 +192,16 @@ pub fn load(database: &str, args: LoadArgs, dry_run: bool) -> Result<ExitCode> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let mut report = report;
+    if args.summary {
+        report.summarise();
+    }
     let mut out = std::io::stdout().lock();
     if let ReportStyle::Json = args.report {
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
     } else {
-        print_report(&mut out, &report, &options)?;
+        print_report(&mut out, &report, args.summary)?;
     }
     Ok(if report.rejected > 0 {
         ExitCode::from(1)
@@ -202,23 +210,34 @@ pub fn load(database: &str, args: LoadArgs, dry_run: bool) -> Result<ExitCode> {
     })
 }
 
-fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, o: &Options) -> Result<()> {
-    for row in &r.rows {
-        let number = row.registry_number.as_deref().unwrap_or("-");
-        for p in &row.problems {
-            let severity = if p.is_error() { "error" } else { "warning" };
-            let field = if p.field.is_empty() {
-                "(entry)"
-            } else {
-                &p.field
-            };
-            writeln!(
-                out,
-                "{}:{} {number}: {severity} {field} {}: {}",
-                row.file, row.line, p.code, p.message
-            )?;
+fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, summary: bool) -> Result<()> {
+    let rows = |out: &mut dyn std::io::Write, rows: &[ucr_core::bulk::RowReport]| -> Result<()> {
+        for row in rows {
+            let number = row.registry_number.as_deref().unwrap_or("-");
+            for p in &row.problems {
+                let field = if p.field.is_empty() {
+                    "(entry)"
+                } else {
+                    &p.field
+                };
+                write!(
+                    out,
+                    "{}:{} {number}: {} {field} {}: {}",
+                    row.file,
+                    row.line,
+                    p.severity.as_str(),
+                    p.code,
+                    p.message
+                )?;
+                match (&p.given, &p.stored) {
+                    (Some(given), Some(stored)) => writeln!(out, ": `{given}` → `{stored}`")?,
+                    _ => writeln!(out)?,
+                }
+            }
         }
-    }
+        Ok(())
+    };
+    rows(out, &r.rows)?;
     if r.rows_not_listed > 0 {
         writeln!(
             out,
@@ -226,22 +245,54 @@ fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, o: &Options) -> 
             r.rows_not_listed
         )?;
     }
-    let what = match r.outcome {
-        Outcome::DryRun => "checked, nothing written".to_string(),
-        Outcome::Committed => format!(
-            "loaded as import {}",
-            r.import_id.map(|i| i.to_string()).unwrap_or_default()
-        ),
-        Outcome::Rejected => {
-            "rejected: nothing written (atomic load; use --continue to store the good rows)".into()
+    if summary {
+        for t in r
+            .summary
+            .iter()
+            .filter(|t| t.severity != ucr_core::Severity::Error)
+        {
+            writeln!(
+                out,
+                "{} {} {}: {}",
+                t.severity.as_str(),
+                t.field,
+                t.code,
+                t.count
+            )?;
         }
-    };
-    writeln!(
-        out,
-        "created {}, updated {}, unchanged {}, rejected {} ({} warnings) — {what}",
-        r.created, r.updated, r.unchanged, r.rejected, r.warnings
-    )?;
-    let _ = o;
+    } else {
+        rows(out, &r.accepted)?;
+        if r.accepted_not_listed > 0 {
+            writeln!(
+                out,
+                "… and {} more accepted rows with warnings or notices not listed",
+                r.accepted_not_listed
+            )?;
+        }
+    }
+    let remarks = format!("{} warnings, {} notices", r.warnings, r.notices);
+    match r.outcome {
+        Outcome::Rejected => writeln!(
+            out,
+            "rejected: nothing written — {} rows rejected, {} rows passed ({remarks}); \
+             an atomic load writes all or nothing (use --continue to store the good rows)",
+            r.rejected, r.not_written
+        )?,
+        Outcome::DryRun => writeln!(
+            out,
+            "created {}, updated {}, unchanged {}, rejected {} ({remarks}) — checked, nothing written",
+            r.created, r.updated, r.unchanged, r.rejected
+        )?,
+        Outcome::Committed => writeln!(
+            out,
+            "created {}, updated {}, unchanged {}, rejected {} ({remarks}) — loaded as import {}",
+            r.created,
+            r.updated,
+            r.unchanged,
+            r.rejected,
+            r.import_id.map(|i| i.to_string()).unwrap_or_default()
+        )?,
+    }
     Ok(())
 }
 
