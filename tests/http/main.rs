@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod clerks;
 mod concurrency;
 mod openapi_walk;
 mod round_trip;
