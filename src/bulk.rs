@@ -210,6 +210,15 @@ pub fn load(database: &str, args: LoadArgs, dry_run: bool) -> Result<ExitCode> {
     })
 }
 
+/// `1 row`, `2 rows`.
+fn rows_of(n: u64) -> String {
+    if n == 1 {
+        "1 row".to_string()
+    } else {
+        format!("{n} rows")
+    }
+}
+
 fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, summary: bool) -> Result<()> {
     let rows = |out: &mut dyn std::io::Write, rows: &[ucr_core::bulk::RowReport]| -> Result<()> {
         for row in rows {
@@ -246,14 +255,13 @@ fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, summary: bool) -
         )?;
     }
     if summary {
-        for t in r
-            .summary
-            .iter()
-            .filter(|t| t.severity != ucr_core::Severity::Error)
-        {
+        if !r.summary.is_empty() {
+            writeln!(out, "accepted rows, by field and code:")?;
+        }
+        for t in &r.summary {
             writeln!(
                 out,
-                "{} {} {}: {}",
+                "  {} {} {}: {}",
                 t.severity.as_str(),
                 t.field,
                 t.code,
@@ -274,9 +282,10 @@ fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, summary: bool) -
     match r.outcome {
         Outcome::Rejected => writeln!(
             out,
-            "rejected: nothing written — {} rows rejected, {} rows passed ({remarks}); \
+            "rejected: nothing written — {} rejected, {} passed ({remarks}); \
              an atomic load writes all or nothing (use --continue to store the good rows)",
-            r.rejected, r.not_written
+            rows_of(r.rejected),
+            rows_of(r.not_written)
         )?,
         Outcome::DryRun => writeln!(
             out,

@@ -384,9 +384,9 @@ pub(super) fn components() -> Value {
             "accepted": {"type": "array", "items": schema_ref("RowReport"),
                          "description": "Accepted rows with their warnings and notices (at most 10 000; none with summary=true)"},
             "accepted_not_listed": count("Accepted rows with warnings or notices beyond those listed"),
-            "summary": {"type": "array", "description": "Every problem of every row, counted by severity, field (`*` for any list index) and code",
+            "summary": {"type": "array", "description": "The warnings and notices of the accepted rows, counted by severity, field (`*` for any list index) and code",
                         "items": {"type": "object", "additionalProperties": false, "required": ["severity", "field", "code", "count"],
-                                  "properties": {"severity": {"type": "string", "enum": ["error", "warning", "notice"]},
+                                  "properties": {"severity": {"type": "string", "enum": ["warning", "notice"]},
                                                  "field": {"type": "string"},
                                                  "code": {"type": "string", "enum": ucr_core::Code::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()},
                                                  "count": count("Problems of this severity, field and code")}}}

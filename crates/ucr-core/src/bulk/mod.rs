@@ -105,11 +105,11 @@ pub struct RowReport {
     pub problems: Vec<Problem>,
 }
 
-/// How many rows of a load had a problem of one severity and code at one field (list indexes
-/// in the field read as `*`).
+/// How many warnings or notices of one code at one field the accepted rows of a load had (list
+/// indexes in the field read as `*`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Tally {
-    /// `error`, `warning` or `notice`.
+    /// `warning` or `notice`.
     pub severity: crate::problem::Severity,
     /// JSON Pointer of the field, `*` for any index.
     pub field: String,
@@ -149,7 +149,7 @@ pub struct ImportReport {
     pub accepted: Vec<RowReport>,
     /// Accepted rows with warnings or notices beyond those listed.
     pub accepted_not_listed: u64,
-    /// Every problem of every row, counted by severity, field and code.
+    /// The warnings and notices of the accepted rows, counted by severity, field and code.
     pub summary: Vec<Tally>,
     /// The counts of `summary` while the load runs.
     #[serde(skip)]
@@ -544,7 +544,6 @@ impl Load<'_> {
 
     fn reject(&mut self, file: &str, line: u64, number: Option<String>, problems: Vec<Problem>) {
         self.report.rejected += 1;
-        self.report.tally(&problems);
         if self.report.rows.len() < ROWS_LISTED {
             self.report.rows.push(RowReport {
                 file: file.to_string(),
