@@ -246,14 +246,14 @@ fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, summary: bool) -
         }
         Ok(())
     };
+    let not_listed = |out: &mut dyn std::io::Write, n: u64, what: &str| -> Result<()> {
+        if n > 0 {
+            writeln!(out, "… and {n} more {what} not listed")?;
+        }
+        Ok(())
+    };
     rows(out, &r.rows)?;
-    if r.rows_not_listed > 0 {
-        writeln!(
-            out,
-            "… and {} more rejected rows not listed",
-            r.rows_not_listed
-        )?;
-    }
+    not_listed(out, r.rows_not_listed, "rejected rows")?;
     if summary {
         if !r.summary.is_empty() {
             writeln!(out, "accepted rows, by field and code:")?;
@@ -270,13 +270,11 @@ fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, summary: bool) -
         }
     } else {
         rows(out, &r.accepted)?;
-        if r.accepted_not_listed > 0 {
-            writeln!(
-                out,
-                "… and {} more accepted rows with warnings or notices not listed",
-                r.accepted_not_listed
-            )?;
-        }
+        not_listed(
+            out,
+            r.accepted_not_listed,
+            "accepted rows with warnings or notices",
+        )?;
     }
     let remarks = format!("{} warnings, {} notices", r.warnings, r.notices);
     match r.outcome {

@@ -86,6 +86,67 @@ fn a_name_typed_with_look_alike_letters_is_found_by_its_latin_spelling() {
     });
 }
 
+/// Every look-alike letter, inside a Latin word of a name, is stored as its Latin twin and the
+/// name is found by its Latin spelling.
+#[test]
+fn every_look_alike_letter_is_stored_and_found_as_its_latin_twin() {
+    let pairs = [
+        ('а', 'a'),
+        ('е', 'e'),
+        ('о', 'o'),
+        ('р', 'p'),
+        ('с', 'c'),
+        ('у', 'y'),
+        ('х', 'x'),
+        ('і', 'i'),
+        ('ј', 'j'),
+        ('һ', 'h'),
+        ('ә', 'ə'),
+        ('А', 'A'),
+        ('В', 'B'),
+        ('Е', 'E'),
+        ('К', 'K'),
+        ('М', 'M'),
+        ('Н', 'H'),
+        ('О', 'O'),
+        ('Р', 'P'),
+        ('С', 'C'),
+        ('Т', 'T'),
+        ('У', 'Y'),
+        ('Х', 'X'),
+        ('І', 'I'),
+        ('Ј', 'J'),
+        ('Һ', 'H'),
+    ];
+    each_backend(|register| {
+        for (n, (cyrillic, latin)) in pairs.iter().enumerate() {
+            // A word of its own per letter: "Zqb{n}" with the letter inside.
+            let word = format!("Zq{cyrillic}b{n}");
+            let saved = register
+                .create(
+                    json!({"kind": "theatre", "name": {"az": format!("Teatr {word}"), "en": "Theatre"},
+                           "region": "AZ-BA", "ownership": "private", "theatre_type": "drama",
+                           "location": {"lat": 40.37, "lon": 49.84}}),
+                    &clerk(),
+                )
+                .unwrap();
+            let stored = format!("Teatr Zq{latin}b{n}");
+            assert_eq!(
+                saved.entry.record.name.az.as_deref(),
+                Some(stored.as_str()),
+                "{cyrillic}"
+            );
+            assert_eq!(saved.notices.len(), 1, "{cyrillic}");
+            assert_eq!(saved.notices[0].stored.as_deref(), Some(stored.as_str()));
+            assert_eq!(
+                found(register, q(&format!("Zq{latin}b{n}"))),
+                set(&[saved.entry.registry_number()]),
+                "{cyrillic}"
+            );
+        }
+    });
+}
+
 fn set(numbers: &[&str]) -> BTreeSet<String> {
     numbers.iter().map(|n| n.to_string()).collect()
 }
