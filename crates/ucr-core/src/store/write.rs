@@ -5,7 +5,7 @@
 use super::connection::Db;
 use super::counters::Counters;
 use super::now;
-use super::rows::{EntryRow, RevisionRow};
+use super::rows::{EntryRow, InventoryRow, RevisionRow};
 use super::schema::{entries, inventory_numbers, revisions};
 use crate::change::{Revision, Saved, Write};
 use crate::check::{format_registry_number, parse_registry_number};
@@ -219,22 +219,20 @@ pub(crate) fn remove(
 /// Files the inventory numbers of entries' rows, one row per number: its primary key keeps
 /// each number unique within its list.
 pub(crate) fn file_numbers(c: &mut Db, rows: &[EntryRow]) -> Result<(), RegisterError> {
+    let mut filed = Vec::new();
     for row in rows {
         let (Some(scope), Some(numbers)) = (&row.inventory_scope, &row.inventory_number) else {
             continue;
         };
         for number in inventory_numbers(scope, numbers) {
-            diesel::insert_into(inventory_numbers::table)
-                .values((
-                    inventory_numbers::inventory_scope.eq(scope),
-                    inventory_numbers::inventory_number.eq(number),
-                    inventory_numbers::entry_id.eq(&row.id),
-                ))
-                .execute(c)
-                .map_err(unique_violation)?;
+            filed.push(InventoryRow {
+                inventory_scope: scope.clone(),
+                inventory_number: number.to_string(),
+                entry_id: row.id.clone(),
+            });
         }
     }
-    Ok(())
+    super::connection::insert_inventory_numbers(c, &filed)
 }
 
 /// Takes the inventory numbers of these entries off their lists.
