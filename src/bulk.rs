@@ -141,6 +141,10 @@ pub struct CheckArgs {
     /// `text` for people, `json` for machines.
     #[arg(long, default_value = "text")]
     report: ReportStyle,
+    /// Count the warnings and notices of accepted rows per field and code instead of listing
+    /// them row by row (for big files).
+    #[arg(long)]
+    summary: bool,
 }
 
 /// The options of `ucr load`.
@@ -316,12 +320,16 @@ fn load_or_check(database: &str, args: CheckArgs, writing: Option<Options>) -> R
             return Err(e.into());
         }
     };
+    let mut report = report;
+    if args.summary {
+        report.summarise();
+    }
     let mut out = std::io::stdout().lock();
     if let ReportStyle::Json = args.report {
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
     } else {
-        print_report(&mut out, &report, &options)?;
+        print_report(&mut out, &report, &options, args.summary)?;
     }
     Ok(if report.rejected > 0 {
         ExitCode::from(1)
@@ -330,26 +338,78 @@ fn load_or_check(database: &str, args: CheckArgs, writing: Option<Options>) -> R
     })
 }
 
-fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, o: &Options) -> Result<()> {
-    for row in r.rows.iter().chain(&r.accepted_rows) {
-        let number = row.registry_number.as_deref().unwrap_or("-");
-        let at = match row.column {
-            Some(column) => format!("{}:{}:{column}", row.file, row.line),
-            None => format!("{}:{}", row.file, row.line),
-        };
-        for p in &row.problems {
-            let severity = if p.is_error() { "error" } else { "warning" };
-            let field = if p.field.is_empty() {
-                "(entry)"
-            } else {
-                &p.field
+/// `1 row`, `2 rows`.
+fn rows_of(n: u64) -> String {
+    if n == 1 {
+        "1 row".to_string()
+    } else {
+        format!("{n} rows")
+    }
+}
+
+fn print_report(
+    out: &mut dyn std::io::Write,
+    r: &ImportReport,
+    o: &Options,
+    summary: bool,
+) -> Result<()> {
+    let rows = |out: &mut dyn std::io::Write, rows: &[ucr_core::bulk::RowReport]| -> Result<()> {
+        for row in rows {
+            let number = row.registry_number.as_deref().unwrap_or("-");
+            let at = match row.column {
+                Some(column) => format!("{}:{}:{column}", row.file, row.line),
+                None => format!("{}:{}", row.file, row.line),
             };
+            for p in &row.problems {
+                let field = if p.field.is_empty() {
+                    "(entry)"
+                } else {
+                    &p.field
+                };
+                write!(
+                    out,
+                    "{at} {number}: {} {field} {}: {}",
+                    p.severity.as_str(),
+                    p.code,
+                    p.message
+                )?;
+                match (&p.given, &p.stored) {
+                    (Some(given), Some(stored)) => writeln!(out, ": `{given}` → `{stored}`")?,
+                    _ => writeln!(out)?,
+                }
+            }
+        }
+        Ok(())
+    };
+    let not_listed = |out: &mut dyn std::io::Write, n: u64, what: &str| -> Result<()> {
+        if n > 0 {
+            writeln!(out, "… and {n} more {what} not listed")?;
+        }
+        Ok(())
+    };
+    rows(out, &r.rows)?;
+    not_listed(out, r.rows_not_listed, "rejected rows")?;
+    if summary {
+        if !r.summary.is_empty() {
+            writeln!(out, "accepted rows, by field and code:")?;
+        }
+        for t in &r.summary {
             writeln!(
                 out,
-                "{at} {number}: {severity} {field} {}: {}",
-                p.code, p.message
+                "  {} {} {}: {}",
+                t.severity.as_str(),
+                t.field,
+                t.code,
+                t.count
             )?;
         }
+    } else {
+        rows(out, &r.accepted)?;
+        not_listed(
+            out,
+            r.accepted_not_listed,
+            "accepted rows with warnings or notices",
+        )?;
     }
     for change in &r.changes {
         for f in &change.fields {
@@ -360,29 +420,36 @@ fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, o: &Options) -> 
             )?;
         }
     }
-    if r.rows_not_listed > 0 {
-        writeln!(
+    let remarks = format!("{} warnings, {} notices", r.warnings, r.notices);
+    match r.outcome {
+        Outcome::Rejected if o.atomic => writeln!(
             out,
-            "… and {} more rejected rows not listed",
-            r.rows_not_listed
-        )?;
-    }
-    let what = match r.outcome {
-        Outcome::DryRun => "checked, nothing written".to_string(),
-        Outcome::Committed => format!(
-            "loaded as import {}",
+            "rejected: nothing written — {} rejected, {} passed ({remarks}); \
+             an atomic load writes all or nothing (use --continue to store the good rows)",
+            rows_of(r.rejected),
+            rows_of(r.not_written)
+        )?,
+        Outcome::Rejected => writeln!(
+            out,
+            "rejected: nothing written — {} rejected, {} passed ({remarks}); a file is not in its encoding",
+            rows_of(r.rejected),
+            rows_of(r.not_written)
+        )?,
+        Outcome::DryRun => writeln!(
+            out,
+            "created {}, updated {}, unchanged {}, rejected {} ({remarks}) — checked, nothing written",
+            r.created, r.updated, r.unchanged, r.rejected
+        )?,
+        Outcome::Committed => writeln!(
+            out,
+            "created {}, updated {}, unchanged {}, rejected {} ({remarks}) — loaded as import {}",
+            r.created,
+            r.updated,
+            r.unchanged,
+            r.rejected,
             r.import_id.map(|i| i.to_string()).unwrap_or_default()
-        ),
-        Outcome::Rejected if o.atomic => {
-            "rejected: nothing written (atomic load; use --continue to store the good rows)".into()
-        }
-        Outcome::Rejected => "rejected: nothing written (a file is not in its encoding)".into(),
-    };
-    writeln!(
-        out,
-        "created {}, updated {}, unchanged {}, rejected {} ({} warnings) — {what}",
-        r.created, r.updated, r.unchanged, r.rejected, r.warnings
-    )?;
+        )?,
+    }
     Ok(())
 }
 

@@ -110,7 +110,7 @@ impl Run {
         self.stdout
             .lines()
             .rev()
-            .find(|l| l.starts_with("created "))
+            .find(|l| l.starts_with("created ") || l.starts_with("rejected: "))
             .unwrap_or_else(|| panic!("no totals line in {:?}", self.stdout))
     }
 
@@ -292,12 +292,14 @@ fn refused(w: &Workspace, args: &[&str]) -> Run {
     let imports = w.imports().len();
     let run = w.run(args);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let totals = run.totals();
     assert!(
-        run.totals().ends_with(
-            "rejected: nothing written (atomic load; use --continue to store the good rows)"
-        ),
-        "{}",
-        run.totals()
+        totals.starts_with("rejected: nothing written — ")
+            && totals.ends_with(
+                "an atomic load writes all or nothing (use --continue to store the good rows)"
+            )
+            && !totals.contains("created"),
+        "{totals}"
     );
     assert_eq!(w.export(), before, "an atomic load that was refused wrote");
     let list = w.imports();
@@ -334,7 +336,7 @@ fn check_and_load_the_fixtures() {
     let totals = load.totals();
     assert!(
         totals.starts_with(&format!(
-            "created 58, updated 0, unchanged 0, rejected 0 ({warnings} warnings) — loaded as import "
+            "created 58, updated 0, unchanged 0, rejected 0 ({warnings} warnings, 0 notices) — loaded as import "
         )),
         "{totals}"
     );
@@ -436,7 +438,7 @@ fn a_continue_load_stores_the_good_rows_and_exits_1() {
     let run = refused(&w, &["load", &file]);
     assert_eq!(
         run.totals().split(" (").next(),
-        Some("created 11, updated 0, unchanged 0, rejected 1")
+        Some("rejected: nothing written — 1 row rejected, 11 rows passed")
     );
     let run = w.run(&["load", "--continue", &file]);
     assert_eq!(run.code, 1);
@@ -468,12 +470,9 @@ fn a_line_that_is_not_utf8_stops_the_load_on_its_line_and_column_and_writes_noth
     for (args, ending) in [
         (
             vec!["load"],
-            "rejected: nothing written (atomic load; use --continue to store the good rows)",
+            "an atomic load writes all or nothing (use --continue to store the good rows)",
         ),
-        (
-            vec!["load", "--continue"],
-            "rejected: nothing written (a file is not in its encoding)",
-        ),
+        (vec!["load", "--continue"], "a file is not in its encoding"),
     ] {
         let args = [args, vec![file.to_str().unwrap()]].concat();
         let run = w.run(&args);
@@ -490,7 +489,7 @@ fn a_line_that_is_not_utf8_stops_the_load_on_its_line_and_column_and_writes_noth
         );
         let totals = run.totals();
         assert!(
-            totals.starts_with("created 2, updated 0, unchanged 0, rejected 1 ("),
+            totals.starts_with("rejected: nothing written — 1 row rejected, 2 rows passed ("),
             "{totals}"
         );
         assert!(totals.ends_with(ending), "{totals}");
@@ -609,7 +608,7 @@ fn a_truncated_json_array_is_refused_on_the_line_of_the_cut_entry() {
     assert!(errors[0].contains("truncated"), "{}", errors[0]);
     assert!(
         run.totals().starts_with(&format!(
-            "created {complete}, updated 0, unchanged 0, rejected 1 ("
+            "rejected: nothing written — 1 row rejected, {complete} rows passed ("
         )),
         "{}",
         run.totals()
@@ -638,7 +637,7 @@ fn csv_rows_with_a_missing_or_an_extra_column_are_refused_on_their_lines() {
     );
     assert!(run
         .totals()
-        .starts_with("created 10, updated 0, unchanged 0, rejected 2 ("));
+        .starts_with("rejected: nothing written — 2 rows rejected, 10 rows passed ("));
     assert_eq!(w.export_lines(), 0);
 }
 
@@ -698,7 +697,8 @@ fn a_hundred_megabytes_of_random_bytes_are_refused_in_bounded_memory() {
         assert!(peak < MEMORY_LIMIT_KIB, "{args:?}: peak {peak} KiB");
         let totals = run.totals();
         assert!(
-            totals.starts_with("created 0, updated 0, unchanged 0, rejected "),
+            totals.starts_with("rejected: nothing written — ")
+                && totals.contains(" rejected, 0 rows passed ("),
             "{totals}"
         );
         let errors = run.errors();
@@ -825,7 +825,7 @@ fn a_single_ten_megabyte_line_is_refused_in_bounded_memory() {
         assert_eq!(w.export_lines(), 0);
         assert!(
             run.totals()
-                .starts_with("created 2, updated 0, unchanged 0, rejected 1 ("),
+                .starts_with("rejected: nothing written — 1 row rejected, 2 rows passed ("),
             "{file}: {}",
             run.totals()
         );
@@ -1238,7 +1238,7 @@ fn exported(w: &Workspace) -> std::collections::BTreeMap<String, Value> {
 
 /// (line, message) of every `possible_duplicate` warning of a JSON report's accepted rows.
 fn possible_duplicates(report: &Value) -> Vec<(u64, String)> {
-    report["accepted_rows"]
+    report["accepted"]
         .as_array()
         .unwrap()
         .iter()
@@ -1593,4 +1593,148 @@ fn check_offers_no_option_of_a_writing_load() {
     for option in ["--match", "--delimiter", "--encoding", "--mode", "--report"] {
         assert!(help.stdout.contains(option), "{}", help.stdout);
     }
+}
+
+/// The report of `tests/data/clerk-list.ndjson` (shown in the README): a monument typed with a
+/// Cyrillic `с` and a dash in its state-list numbers, a theatre with a phone and a postal code
+/// as people write them, and a theatre with 0 seats.
+const CLERK_LIST: &str = "clerk-list.ndjson";
+
+fn clerk_list(w: &Workspace) -> String {
+    let bytes =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/clerk-list.ndjson"))
+            .unwrap();
+    w.write(CLERK_LIST, &bytes);
+    CLERK_LIST.to_string()
+}
+
+/// The lines of the rejected row, then those of the accepted rows, of the clerk list.
+const REJECTED_LINES: [&str; 3] = [
+    "clerk-list.ndjson:3 -: warning /location required: no location: the entry will not appear on maps or in searches by distance",
+    "clerk-list.ndjson:3 -: warning /tax_id required: a state institution without a VÖEN cannot be matched with the tax register",
+    "clerk-list.ndjson:3 -: error /seats out_of_range: 0 is out of range: 1…10000",
+];
+const ACCEPTED_LINES: [&str; 8] = [
+    "clerk-list.ndjson:1 -: warning /name/en required: no English name: international users will see only the Azerbaijani one",
+    "clerk-list.ndjson:1 -: warning /location required: no location: the entry will not appear on maps or in searches by distance",
+    "clerk-list.ndjson:1 -: notice /name/az look_alike_letters: Cyrillic letters that look Latin, inside Latin words, stored as their Latin twins: `Ordubad Cümə məsсidi` → `Ordubad Cümə məscidi`",
+    "clerk-list.ndjson:1 -: notice /inventory_number normalized_dash: stored as the state list writes it: dashes as hyphens, several numbers joined by `, `: `5291—2, 390` → `5291-2, 390`",
+    "clerk-list.ndjson:2 -: warning /location required: no location: the entry will not appear on maps or in searches by distance",
+    "clerk-list.ndjson:2 -: warning /tax_id required: a state institution without a VÖEN cannot be matched with the tax register",
+    "clerk-list.ndjson:2 -: notice /address/postal_code normalized_postal_code: stored as AZ and four digits: `az 5500` → `AZ5500`",
+    "clerk-list.ndjson:2 -: notice /contacts/phone normalized_phone: stored in E.164 (+994 and nine digits): `(024) 244 50 51` → `+994242445051`",
+];
+
+#[test]
+fn reports_list_the_errors_warnings_and_notices_of_every_row() {
+    let w = Workspace::new();
+    let file = clerk_list(&w);
+    // A check lists every row's problems, the accepted rows' notices with the values given and
+    // stored.
+    let check = w.run(&["check", &file]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    let mut want: Vec<&str> = REJECTED_LINES.to_vec();
+    want.extend(ACCEPTED_LINES);
+    want.push(
+        "created 2, updated 0, unchanged 0, rejected 1 (4 warnings, 4 notices) — checked, nothing written",
+    );
+    assert_eq!(check.stdout.lines().collect::<Vec<_>>(), want);
+
+    // An atomic load refused: the same lines, and it says it wrote nothing.
+    let refused = refused(&w, &["load", &file]);
+    assert_eq!(
+        refused.stdout.lines().last(),
+        Some(
+            "rejected: nothing written — 1 row rejected, 2 rows passed (4 warnings, 4 notices); \
+             an atomic load writes all or nothing (use --continue to store the good rows)"
+        )
+    );
+    let json = w.run(&["load", "--report", "json", &file]);
+    assert_eq!(json.code, 1);
+    let report = json.json();
+    assert_eq!(report["outcome"], "rejected");
+    for (key, n) in [
+        ("created", 0),
+        ("updated", 0),
+        ("unchanged", 0),
+        ("rejected", 1),
+        ("not_written", 2),
+        ("warnings", 4),
+        ("notices", 4),
+        ("accepted_not_listed", 0),
+    ] {
+        assert_eq!(report[key], n, "{key}");
+    }
+    assert_eq!(report["rows"][0]["line"], 3);
+    assert_eq!(
+        report["accepted"][0],
+        serde_json::json!({"file": "clerk-list.ndjson", "line": 1, "problems": [
+            {"field": "/name/en", "code": "required", "severity": "warning",
+             "message": "no English name: international users will see only the Azerbaijani one"},
+            {"field": "/location", "code": "required", "severity": "warning",
+             "message": "no location: the entry will not appear on maps or in searches by distance"},
+            {"field": "/name/az", "code": "look_alike_letters", "severity": "notice",
+             "message": "Cyrillic letters that look Latin, inside Latin words, stored as their Latin twins",
+             "given": "Ordubad Cümə məsсidi", "stored": "Ordubad Cümə məscidi"},
+            {"field": "/inventory_number", "code": "normalized_dash", "severity": "notice",
+             "message": "stored as the state list writes it: dashes as hyphens, several numbers joined by `, `",
+             "given": "5291—2, 390", "stored": "5291-2, 390"}
+        ]})
+    );
+    assert_eq!(report["accepted"][1]["line"], 2);
+    assert_eq!(report["accepted"].as_array().unwrap().len(), 2);
+    assert_eq!(w.export_lines(), 0);
+
+    // In JSON, --summary leaves the accepted rows out of the list, counts them, and tallies
+    // their warnings and notices.
+    let summarised = w
+        .run(&["check", "--report", "json", "--summary", &file])
+        .json();
+    assert_eq!(summarised["accepted"], serde_json::json!([]));
+    assert_eq!(summarised["accepted_not_listed"], 2);
+    assert_eq!(
+        summarised["summary"][0],
+        serde_json::json!(
+        {"severity": "warning", "field": "/location", "code": "required", "count": 2})
+    );
+    assert_eq!(summarised["summary"].as_array().unwrap().len(), 7);
+
+    // Kept going with --summary: the accepted rows counted per field and code.
+    let load = w.run(&["load", "--continue", "--summary", &file]);
+    assert_eq!(load.code, 1, "{}", load.stderr);
+    let lines: Vec<&str> = load.stdout.lines().collect();
+    assert_eq!(lines[..3], REJECTED_LINES);
+    assert_eq!(
+        lines[3..11],
+        [
+            "accepted rows, by field and code:",
+            "  warning /location required: 2",
+            "  warning /name/en required: 1",
+            "  warning /tax_id required: 1",
+            "  notice /address/postal_code normalized_postal_code: 1",
+            "  notice /contacts/phone normalized_phone: 1",
+            "  notice /inventory_number normalized_dash: 1",
+            "  notice /name/az look_alike_letters: 1",
+        ]
+    );
+    assert!(
+        lines[11].starts_with(
+            "created 2, updated 0, unchanged 0, rejected 1 (4 warnings, 4 notices) — loaded as import "
+        ),
+        "{}",
+        lines[11]
+    );
+    assert_eq!(lines.len(), 12);
+    // What was stored is what the notices said.
+    let stored: Vec<Value> = w
+        .export()
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[0]["name"]["az"], "Ordubad Cümə məscidi");
+    assert_eq!(stored[0]["inventory_number"], "5291-2, 390");
+    assert_eq!(stored[1]["contacts"]["phone"], "+994242445051");
+    assert_eq!(stored[1]["address"]["postal_code"], "AZ5500");
 }

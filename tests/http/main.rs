@@ -3,9 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod clerks;
 mod concurrency;
-mod oai;
 mod imports;
+mod oai;
 mod openapi_walk;
 mod reconcile;
 mod round_trip;

@@ -164,7 +164,19 @@ fn saved_response(status: StatusCode, saved: &Saved, who: &Caller) -> HttpRespon
     if status == StatusCode::CREATED {
         res.insert_header((header::LOCATION, location));
     }
-    res.json(json!({"entry": visible(&saved.entry, who), "warnings": saved.warnings}))
+    res.json(
+        json!({"entry": visible(&saved.entry, who), "warnings": saved.warnings,
+                    "notices": saved.notices}),
+    )
+}
+
+/// An inventory number to filter by: 1–100 characters, dashes read as `-`.
+pub fn inventory_number(value: &str) -> Result<String, &'static str> {
+    let n = ucr_core::query::inventory_number(value);
+    if n.is_empty() || n.chars().count() > 100 {
+        return Err("an inventory number of 1 to 100 characters");
+    }
+    Ok(n)
 }
 
 /// Parses the list query of a collection.
@@ -214,6 +226,9 @@ fn list_filter(req: &HttpRequest, kind: Kind) -> Result<(Filter, i64, Option<Str
                     .map_err(|e| bad(&e.to_string()))?;
                 cursor = Some(value);
             }
+            "inventory_number" if kind == Kind::HeritageObject => {
+                filter.inventory_number = Some(inventory_number(&value).map_err(&bad)?);
+            }
             n if n == type_field.0 => {
                 if !type_field.1.contains(&value.as_str()) {
                     return Err(bad(&format!("{n} is one of {}", type_field.1.join(", "))));
@@ -222,9 +237,10 @@ fn list_filter(req: &HttpRequest, kind: Kind) -> Result<(Filter, i64, Option<Str
             }
             _ => {
                 return Err(ApiError::bad_request(format!(
-                    "unknown query parameter `{name}`; this list takes status, region, economic_region, {}{}, limit, cursor",
+                    "unknown query parameter `{name}`; this list takes status, region, economic_region, {}{}{}, limit, cursor",
                     if kind.is_institution() { "ownership, " } else { "" },
-                    type_field.0
+                    type_field.0,
+                    if kind == Kind::HeritageObject { ", inventory_number" } else { "" }
                 )))
             }
         }

@@ -73,6 +73,7 @@ async fn create(
         writer: who.writer(),
     };
     let mut name = "upload".to_string();
+    let mut summary = false;
     for (key, value) in query(&req)? {
         match key.as_str() {
             "dry_run" => options.dry_run = flag(&key, &value)?,
@@ -110,9 +111,10 @@ async fn create(
                 })?
             }
             "filename" => name = value,
+            "summary" => summary = flag(&key, &value)?,
             _ => {
                 return Err(ApiError::bad_request(format!(
-                    "unknown query parameter `{key}`; imports take dry_run, atomic, mode, match, kind, delimiter, encoding, filename"
+                    "unknown query parameter `{key}`; imports take dry_run, atomic, mode, match, kind, delimiter, encoding, filename, summary"
                 )))
             }
         }
@@ -174,6 +176,10 @@ async fn create(
         register.import(sources, &opts, &mut |_| {})
     })
     .await?;
+    let mut report = report;
+    if summary {
+        report.summarise();
+    }
     let body = serde_json::to_value(&report).unwrap_or_default();
     Ok(match report.outcome {
         Outcome::DryRun => HttpResponse::Ok().json(body),

@@ -90,6 +90,10 @@ fn search_params(
                         .ok_or_else(|| bad(&ucr_core::vocab::Ownership::words().join(", ")))?,
                 )
             }
+            "inventory_number" => {
+                s.filter.inventory_number =
+                    Some(crate::entries::inventory_number(&value).map_err(&bad)?);
+            }
             "founded_from" | "founded_to" => {
                 let y = value.trim().parse::<i64>().map_err(|_| bad("a year"))?;
                 if name == "founded_from" {

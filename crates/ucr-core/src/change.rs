@@ -60,13 +60,28 @@ impl Write {
     }
 }
 
-/// A stored entry and the warnings it was stored with.
+/// A stored entry, the warnings it was stored with and the notices of what the register
+/// normalised.
 #[derive(Debug, Clone, Serialize)]
 pub struct Saved {
     /// The entry as stored.
     pub entry: Entry,
     /// Problems of severity `warning`.
     pub warnings: Vec<Problem>,
+    /// Problems of severity `notice`: each value normalised, as given and as stored.
+    pub notices: Vec<Problem>,
+}
+
+impl Saved {
+    /// The entry with its warnings and notices, from the problems of a write that passed.
+    pub(crate) fn new(entry: Entry, problems: Vec<Problem>) -> Saved {
+        let (notices, warnings) = problems.into_iter().partition(Problem::is_notice);
+        Saved {
+            entry,
+            warnings,
+            notices,
+        }
+    }
 }
 
 /// One change of one entry.

@@ -115,14 +115,18 @@ pub(crate) fn context_rules(
             ));
         }
     }
-    // Inventory number unique within its scope.
-    if let Some((scope, number)) = inventory(record) {
-        if let Some(other) = c.inventory_holder(&scope, &number, &me)? {
-            problems.push(Problem::error(
-                "/inventory_number",
-                Code::Duplicate,
-                format!("inventory number {number} is already used by {other} in the same list"),
-            ));
+    // Each inventory number unique within its scope.
+    if let Some((scope, numbers)) = inventory(record) {
+        for number in inventory_numbers(&scope, &numbers) {
+            if let Some(other) = c.inventory_holder(&scope, number, &me)? {
+                problems.push(Problem::error(
+                    "/inventory_number",
+                    Code::Duplicate,
+                    format!(
+                        "inventory number {number} is already used by {other} in the same list"
+                    ),
+                ));
+            }
         }
     }
     // A closed entry returns only through an admin.
@@ -177,7 +181,20 @@ pub(crate) fn isil_key(record: &Record) -> Option<String> {
     }
 }
 
-/// The scope an inventory number is unique in, and the number.
+/// The scope of a state list of immovable monuments begins so.
+const STATE_LIST: &str = "state-list:";
+
+/// The numbers an entry's inventory number holds in its scope: in the state list one or
+/// several joined by `, ` (as [`crate::normalize::state_list_number`] writes them), else one.
+pub(crate) fn inventory_numbers<'a>(scope: &str, number: &'a str) -> Vec<&'a str> {
+    if scope.starts_with(STATE_LIST) {
+        number.split(", ").collect()
+    } else {
+        vec![number]
+    }
+}
+
+/// The scope an inventory number is unique in, and the number (as the entry writes it).
 pub(crate) fn inventory(record: &Record) -> Option<(String, String)> {
     let Details::HeritageObject(h) = &record.details else {
         return None;
@@ -185,7 +202,7 @@ pub(crate) fn inventory(record: &Record) -> Option<(String, String)> {
     match &h.details {
         HeritageDetails::Immovable(m) => m.inventory_number.as_ref().map(|n| {
             (
-                format!("state-list:{}:{}", m.significance, m.monument_type),
+                format!("{STATE_LIST}{}:{}", m.significance, m.monument_type),
                 n.clone(),
             )
         }),
@@ -197,8 +214,11 @@ pub(crate) fn inventory(record: &Record) -> Option<(String, String)> {
     }
 }
 
+/// The warnings and notices of an entry that is written, or every error (and warning) of one
+/// that is not.
 pub(crate) fn finish(problems: Vec<Problem>) -> Result<Vec<Problem>, RegisterError> {
     if problems.iter().any(Problem::is_error) {
+        let problems = crate::problem::without_notices(problems);
         let only_duplicates = problems
             .iter()
             .filter(|p| p.is_error())

@@ -1,11 +1,18 @@
 //! Normalisation applied to input before any rule is checked: texts are trimmed and put in
-//! Unicode NFC with the look-alike `ǝ` (U+01DD, turned e) read as the Azerbaijani `ə` (U+0259);
-//! phone numbers become E.164, postal codes `AZdddd`.
+//! Unicode NFC with the look-alike `ǝ` (U+01DD, turned e) read as the Azerbaijani `ə` (U+0259),
+//! and Cyrillic letters that look Latin inside otherwise Latin words read as their Latin twins;
+//! phone numbers become E.164, postal codes `AZdddd`, state-list numbers take one form.
 
 use unicode_normalization::UnicodeNormalization;
 
-/// Trims, applies NFC and replaces the turned e (U+01DD / U+018E) by schwa (U+0259 / U+018F).
+/// Trims, applies NFC and replaces the turned e (U+01DD / U+018E) by schwa (U+0259 / U+018F),
+/// then reads look-alike Cyrillic letters inside Latin words as Latin ([`look_alikes`]).
 pub fn text(s: &str) -> String {
+    look_alikes(&unicode(s))
+}
+
+/// Trims, applies NFC and replaces the turned e (U+01DD / U+018E) by schwa (U+0259 / U+018F).
+pub fn unicode(s: &str) -> String {
     s.trim()
         .chars()
         .map(|c| match c {
@@ -15,6 +22,129 @@ pub fn text(s: &str) -> String {
         })
         .nfc()
         .collect()
+}
+
+/// The Latin twin of a Cyrillic letter that looks the same (as typed on a Russian or
+/// Azerbaijani Cyrillic keyboard layout).
+fn latin_twin(c: char) -> Option<char> {
+    Some(match c {
+        'а' => 'a',
+        'е' => 'e',
+        'о' => 'o',
+        'р' => 'p',
+        'с' => 'c',
+        'у' => 'y',
+        'х' => 'x',
+        'і' => 'i',
+        'ј' => 'j',
+        'һ' => 'h',
+        'ѕ' => 's',
+        'ә' => 'ə',
+        'А' => 'A',
+        'В' => 'B',
+        'Е' => 'E',
+        'К' => 'K',
+        'М' => 'M',
+        'Н' => 'H',
+        'О' => 'O',
+        'Р' => 'P',
+        'С' => 'C',
+        'Т' => 'T',
+        'У' => 'Y',
+        'Х' => 'X',
+        'І' => 'I',
+        'Ј' => 'J',
+        'Һ' => 'H',
+        'Ѕ' => 'S',
+        'Ә' => 'Ə',
+        _ => return None,
+    })
+}
+
+/// Whether a letter is of the Latin script (the blocks Azerbaijani and its neighbours use,
+/// `ə` included).
+fn is_latin(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || (c.is_alphabetic()
+            && matches!(c, '\u{00C0}'..='\u{024F}' | '\u{0250}'..='\u{02AF}' | '\u{1E00}'..='\u{1EFF}'))
+}
+
+/// Reads look-alike Cyrillic letters (`а е о р с у х і ј һ ә` and capitals such as `А В Е К
+/// М Н О Р С Т Х`) as their Latin twins inside a word whose other letters are all Latin and
+/// which has at least one. A word written wholly in Cyrillic is left alone.
+pub fn look_alikes(s: &str) -> String {
+    if !s.chars().any(|c| latin_twin(c).is_some()) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let mut latin = false;
+        let mut foreign = false;
+        for c in word.chars().filter(|c| c.is_alphabetic()) {
+            if is_latin(c) {
+                latin = true;
+            } else if latin_twin(c).is_none() {
+                foreign = true;
+            }
+        }
+        if latin && !foreign {
+            out.extend(word.chars().map(|c| latin_twin(c).unwrap_or(c)));
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in s.chars() {
+        // Combining marks stay with their letter.
+        if c.is_alphabetic() || ('\u{0300}'..='\u{036F}').contains(&c) {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// The dashes people type for a hyphen: en dash, em dash, figure dash, minus sign, the
+/// Unicode hyphens.
+pub const DASHES: [char; 6] = [
+    '\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}', '\u{2212}',
+];
+
+/// The forms a number of the state list of immovable monuments takes, as a message says them.
+pub const STATE_LIST_FORMS: &str =
+    "2, 2.1, 93-2 or 4996-15 (a part of an item), or several separated by commas (71, 70, 73)";
+
+/// The numbers of the state list of immovable monuments one entry is filed under, from the way
+/// the list writes them: `2`, `2.1`, `93-2`, `4996-15`, with the hyphen also typed as a dash
+/// (`26—33`), several separated by commas (`71, 70, 73, 69`). Each is digits in groups joined
+/// by `.` or `-`; dashes become `-`. `Err` quotes the part that is not such a number.
+pub fn state_list_numbers(s: &str) -> Result<Vec<String>, String> {
+    let mut numbers = Vec::new();
+    for part in s.split(',') {
+        let n: String = part
+            .trim()
+            .chars()
+            .map(|c| if DASHES.contains(&c) { '-' } else { c })
+            .collect();
+        let well_formed = n
+            .split(['.', '-'])
+            .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
+        if !well_formed {
+            return Err(part.trim().to_string());
+        }
+        numbers.push(n);
+    }
+    Ok(numbers)
+}
+
+/// One state-list number or several, in the form the register stores: dashes as `-`, several
+/// joined by `, `.
+pub fn state_list_number(s: &str) -> Result<String, String> {
+    state_list_numbers(s).map(|n| n.join(", "))
 }
 
 /// Whether the text holds a control character (C0, DEL or C1).
@@ -91,6 +221,41 @@ mod tests {
     fn turned_e_is_read_as_schwa() {
         assert_eq!(text("  Kǝngǝrli "), "Kəngərli");
         assert_eq!(text("Ǝli"), "Əli");
+    }
+
+    #[test]
+    fn look_alike_letters_inside_latin_words_are_read_as_latin() {
+        // "Məscid" and "Cümə" with a Cyrillic е and а.
+        assert_eq!(look_alikes("M\u{0435}scid"), "Mescid");
+        assert_eq!(look_alikes("Cüm\u{04D9} m\u{0430}scidi"), "Cümə mascidi");
+        // Every letter, on both backends: tests/conformance/search.rs.
+        // Russian names and words wholly of look-alikes stay as written.
+        assert_eq!(look_alikes("Мечеть Джума"), "Мечеть Джума");
+        assert_eq!(look_alikes("Шеки сарай"), "Шеки сарай");
+        assert_eq!(look_alikes("Şəki сор"), "Şəki сор");
+        // A word with a Cyrillic letter that has no Latin twin is Cyrillic.
+        assert_eq!(look_alikes("Бakı"), "Бakı");
+        assert_eq!(text(" M\u{0435}scid "), "Mescid");
+    }
+
+    #[test]
+    fn state_list_numbers_take_one_form() {
+        // Every form, as stored: tests/rules.rs; here what an error quotes.
+        assert_eq!(
+            state_list_numbers(" 71, 26\u{2014}33 "),
+            Ok(vec!["71".to_string(), "26-33".to_string()])
+        );
+        for (given, bad) in [
+            ("A-1", "A-1"),
+            ("2.", "2."),
+            ("-2", "-2"),
+            ("2--3", "2--3"),
+            ("71, , 70", ""),
+            ("71; 70", "71; 70"),
+            ("", ""),
+        ] {
+            assert_eq!(state_list_number(given), Err(bad.to_string()), "{given}");
+        }
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! A failed validation lists every problem at once. Each names its field as a JSON Pointer
 //! (RFC 6901) into the submitted entry, carries a stable [`Code`] that clients may match on,
-//! and a [`Severity`]: errors block the write, warnings are reported and the entry is stored.
+//! and a [`Severity`]: errors block the write, warnings are reported and the entry is stored,
+//! notices say how the register normalised a value it stored (the value given and the value
+//! stored).
 
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +46,16 @@ pub enum Code {
     UnknownField,
     /// A new entry with the kind, region and folded name of another (a warning).
     PossibleDuplicate,
+    /// Notice: a phone number stored in E.164.
+    NormalizedPhone,
+    /// Notice: a postal code stored as `AZdddd`.
+    NormalizedPostalCode,
+    /// Notice: a text stored in Unicode NFC (with `ǝ` read as `ə`).
+    NormalizedUnicode,
+    /// Notice: Cyrillic letters that look Latin, inside Latin words, stored as Latin.
+    LookAlikeLetters,
+    /// Notice: dashes stored as hyphens (and several numbers joined by `, `).
+    NormalizedDash,
 }
 
 impl Code {
@@ -67,11 +79,16 @@ impl Code {
             Code::FutureDate => "future_date",
             Code::UnknownField => "unknown_field",
             Code::PossibleDuplicate => "possible_duplicate",
+            Code::NormalizedPhone => "normalized_phone",
+            Code::NormalizedPostalCode => "normalized_postal_code",
+            Code::NormalizedUnicode => "normalized_unicode",
+            Code::LookAlikeLetters => "look_alike_letters",
+            Code::NormalizedDash => "normalized_dash",
         }
     }
 
     /// Every code, in documentation order.
-    pub const ALL: [Code; 17] = [
+    pub const ALL: [Code; 22] = [
         Code::Required,
         Code::TooLong,
         Code::Format,
@@ -89,6 +106,11 @@ impl Code {
         Code::FutureDate,
         Code::UnknownField,
         Code::PossibleDuplicate,
+        Code::NormalizedPhone,
+        Code::NormalizedPostalCode,
+        Code::NormalizedUnicode,
+        Code::LookAlikeLetters,
+        Code::NormalizedDash,
     ];
 
     /// Parses a code from its JSON spelling.
@@ -111,6 +133,19 @@ pub enum Severity {
     Error,
     /// Reported, but the entry is stored.
     Warning,
+    /// The register normalised a value it stored: the value given and the value stored.
+    Notice,
+}
+
+impl Severity {
+    /// The severity as it appears in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Notice => "notice",
+        }
+    }
 }
 
 /// One thing wrong with an entry.
@@ -122,8 +157,14 @@ pub struct Problem {
     pub code: Code,
     /// Human-readable explanation.
     pub message: String,
-    /// `error` or `warning`.
+    /// `error`, `warning` or `notice`.
     pub severity: Severity,
+    /// The value given (notices only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given: Option<String>,
+    /// The value stored (notices only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored: Option<String>,
 }
 
 impl Problem {
@@ -134,6 +175,8 @@ impl Problem {
             code,
             message: message.into(),
             severity: Severity::Error,
+            given: None,
+            stored: None,
         }
     }
 
@@ -144,7 +187,32 @@ impl Problem {
             code,
             message: message.into(),
             severity: Severity::Warning,
+            given: None,
+            stored: None,
         }
+    }
+
+    /// A notice at `field`: the register stored `stored` for the `given` value.
+    pub fn notice(
+        field: impl Into<String>,
+        code: Code,
+        message: impl Into<String>,
+        given: impl Into<String>,
+        stored: impl Into<String>,
+    ) -> Self {
+        Problem {
+            field: field.into(),
+            code,
+            message: message.into(),
+            severity: Severity::Notice,
+            given: Some(given.into()),
+            stored: Some(stored.into()),
+        }
+    }
+
+    /// Whether this is a notice of a normalised value.
+    pub fn is_notice(&self) -> bool {
+        self.severity == Severity::Notice
     }
 
     /// Whether this problem blocks the write.
@@ -178,6 +246,14 @@ impl Problems {
         self.0.push(Problem::warning(field, code, message));
     }
 
+    /// Records a notice of a normalised value, when the stored value differs from the given.
+    pub fn notice(&mut self, field: &str, code: Code, message: &str, given: &str, stored: &str) {
+        if given != stored {
+            self.0
+                .push(Problem::notice(field, code, message, given, stored));
+        }
+    }
+
     /// Whether any problem is an error.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Problem::is_error)
@@ -185,6 +261,15 @@ impl Problems {
 
     /// The warnings only.
     pub fn warnings(&self) -> Vec<Problem> {
-        self.0.iter().filter(|p| !p.is_error()).cloned().collect()
+        self.0
+            .iter()
+            .filter(|p| p.severity == Severity::Warning)
+            .cloned()
+            .collect()
     }
+}
+
+/// The problems of a value that is not stored: its notices say nothing (no value was stored).
+pub fn without_notices(problems: Vec<Problem>) -> Vec<Problem> {
+    problems.into_iter().filter(|p| !p.is_notice()).collect()
 }

@@ -24,6 +24,24 @@ pub struct Filter {
     pub ownership: Option<crate::vocab::Ownership>,
     /// Only this value of the kind's type field (`theatre_type`, `museum_profile`, …).
     pub type_word: Option<String>,
+    /// Only entries filed under this inventory number (any of a monument's numbers in the
+    /// state list, or a museum's number); see [`inventory_number`].
+    pub inventory_number: Option<String>,
+}
+
+/// An inventory number as a filter looks for it: trimmed, dashes read as `-`.
+pub fn inventory_number(value: &str) -> String {
+    value
+        .trim()
+        .chars()
+        .map(|c| {
+            if crate::normalize::DASHES.contains(&c) {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// One page of a list.

@@ -337,6 +337,7 @@ fn every_base_entry_passes_without_warnings() {
             checked
                 .problems
                 .iter()
+                .filter(|p| !p.is_notice())
                 .map(|p| (p.field.as_str(), p.code.as_str()))
                 .collect::<Vec<_>>(),
             Vec::<(&str, &str)>::new(),
@@ -1797,16 +1798,148 @@ fn immovable_without_monument_type_still_knows_its_own_fields() {
     );
 }
 
+/// The notices of a new entry that passes: (field, code, given, stored).
+fn notices(value: Value) -> Vec<(String, &'static str, String, String)> {
+    let checked = check(value.clone(), None);
+    assert!(checked.record.is_some(), "{value}: {:#?}", checked.problems);
+    checked
+        .problems
+        .iter()
+        .filter(|p| p.is_notice())
+        .map(|p| {
+            (
+                p.field.clone(),
+                p.code.as_str(),
+                p.given.clone().unwrap_or_default(),
+                p.stored.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// The inventory number a passing immovable monument is stored with.
+fn stored_inventory(number: &str) -> Option<String> {
+    let record = passes(with(immovable(), json!({ "inventory_number": number })));
+    serde_json::to_value(&record).expect("a record as JSON")["inventory_number"]
+        .as_str()
+        .map(str::to_string)
+}
+
 #[test]
-fn immovable_inventory_number_is_like_2_or_2_1() {
-    passes(with(immovable(), json!({ "inventory_number": "2.1" })));
+fn immovable_inventory_numbers_take_the_state_lists_forms() {
     passes(with(immovable(), json!({ "inventory_number": null })));
-    for n in ["2.a", "2.", ".1", "", "№2", "2-1"] {
+    for (given, stored) in [
+        ("2", "2"),
+        ("2.1", "2.1"),
+        ("93-2", "93-2"),
+        ("4996-15", "4996-15"),
+        ("26\u{2014}33", "26-33"),
+        ("26\u{2013}33", "26-33"),
+        ("71, 70, 73, 69", "71, 70, 73, 69"),
+        ("5291,390", "5291, 390"),
+        ("  12 ", "12"),
+    ] {
+        assert_eq!(stored_inventory(given).as_deref(), Some(stored), "{given}");
+    }
+    // A value changed other than by trimming is a notice with the value given and stored.
+    assert_eq!(
+        notices(with(
+            immovable(),
+            json!({ "inventory_number": "26\u{2014}33" })
+        )),
+        vec![(
+            "/inventory_number".to_string(),
+            "normalized_dash",
+            "26\u{2014}33".to_string(),
+            "26-33".to_string()
+        )]
+    );
+    assert_eq!(
+        notices(with(immovable(), json!({ "inventory_number": "93-2" }))),
+        vec![]
+    );
+    for n in [
+        "2.a", "2.", ".1", "", "№2", "-2", "2--1", "71,,70", "71; 70", "A-1",
+    ] {
         fails(
             with(immovable(), json!({ "inventory_number": n })),
             &[("/inventory_number", "format")],
         );
     }
+    let checked = check(
+        with(immovable(), json!({ "inventory_number": "2.a" })),
+        None,
+    );
+    assert_eq!(
+        checked.problems[0].message,
+        "`2.a` is not a state-list number: the list writes 2, 2.1, 93-2 or 4996-15 \
+         (a part of an item), or several separated by commas (71, 70, 73)"
+    );
+    let checked = check(
+        with(immovable(), json!({ "inventory_number": "71, 70, 71" })),
+        None,
+    );
+    assert_eq!(
+        pairs(&checked, Severity::Error),
+        expected(&[("/inventory_number", "format")])
+    );
+    assert_eq!(
+        checked.problems[0].message,
+        "`71, 70, 71` lists the number 71 twice"
+    );
+}
+
+#[test]
+fn look_alike_letters_in_latin_names_are_stored_latin_with_a_notice() {
+    // "Cümə məscidi" typed with a Cyrillic е (U+0435) and а (U+0430) in Latin words.
+    let typed = "C\u{00FC}m\u{0259} m\u{0259}sc\u{0456}d\u{0456} T\u{0435}z\u{0430}p\u{0438}r";
+    let record = passes(with(
+        immovable(),
+        json!({ "name": {"az": typed, "en": "Friday Mosque"} }),
+    ));
+    // The last word has an и, which has no Latin twin: it stays as typed.
+    assert_eq!(
+        record.name.az.as_deref(),
+        Some("Cümə məscidi T\u{0435}z\u{0430}p\u{0438}r")
+    );
+    let record = passes(with(
+        immovable(),
+        json!({ "name": {"az": "M\u{0259}sc\u{0456}d T\u{0435}z\u{0430}p\u{0456}r", "en": "Mosque"} }),
+    ));
+    assert_eq!(record.name.az.as_deref(), Some("Məscid Tezapir"));
+    assert_eq!(
+        notices(with(
+            immovable(),
+            json!({ "name": {"az": "M\u{0259}sc\u{0456}d T\u{0435}z\u{0430}p\u{0456}r", "en": "Mosque"} })
+        )),
+        vec![(
+            "/name/az".to_string(),
+            "look_alike_letters",
+            "M\u{0259}sc\u{0456}d T\u{0435}z\u{0430}p\u{0456}r".to_string(),
+            "Məscid Tezapir".to_string()
+        )]
+    );
+    // A Russian name is left alone, without a notice.
+    let russian = "Мечеть Джума";
+    let value = with(
+        immovable(),
+        json!({ "name": {"az": "Cümə məscidi", "ru": russian, "en": "Friday Mosque"} }),
+    );
+    assert_eq!(passes(value.clone()).name.ru.as_deref(), Some(russian));
+    assert_eq!(notices(value), vec![]);
+    // NFC and the turned e: a notice of their own.
+    assert_eq!(
+        notices(with(
+            immovable(),
+            json!({ "name": {"az": "Ka\u{0301}bǝ", "en": "Kaaba"} })
+        )),
+        vec![(
+            "/name/az".to_string(),
+            "normalized_unicode",
+            "Ka\u{0301}bǝ".to_string(),
+            "Kábə".to_string()
+        )]
+    );
 }
 
 #[test]

@@ -94,6 +94,9 @@ fn collection_paths(paths: &mut Map<String, Value>, kind: Kind) {
     }
     list_params.push(json!({"name": type_field, "in": "query", "required": false,
                             "schema": {"type": "string", "enum": type_words}}));
+    if kind == Kind::HeritageObject {
+        list_params.push(param_ref("inventory_number"));
+    }
     list_params.extend([param_ref("limit"), param_ref("cursor")]);
     let example_value = match kind {
         Kind::HeritageObject => example(kind, Some(HeritageCategory::Immovable)),
@@ -254,6 +257,7 @@ fn document_json() -> Value {
          "description": "Words to find in every name and alternative name, any language; case- and diacritic-insensitive the Azerbaijani way (seki, Sheki, Shaki and Şəki find the same entries; Ganja finds Gəncə); the words are prefixes, for type-ahead"},
         {"name": "kind", "in": "query", "required": false, "schema": {"type": "string", "enum": Kind::words()}},
         param_ref("region"), param_ref("economic_region"), param_ref("status"), param_ref("ownership"),
+        param_ref("inventory_number"),
         {"name": "founded_from", "in": "query", "required": false, "schema": {"type": "integer"}},
         {"name": "founded_to", "in": "query", "required": false, "schema": {"type": "integer"}},
         {"name": "near", "in": "query", "required": false, "schema": {"type": "string", "pattern": "^-?[0-9.]+,-?[0-9.]+$"},
@@ -333,7 +337,8 @@ fn document_json() -> Value {
                     {"name": "delimiter", "in": "query", "required": false, "schema": {"type": "string", "enum": [",", ";", "tab"]}, "description": "Delimiter of CSV columns (default: the one the header line uses)"},
                     {"name": "encoding", "in": "query", "required": false, "schema": {"type": "string", "enum": ucr_core::bulk::read::Encoding::ALL.iter().map(|e| e.as_str()).collect::<Vec<_>>()},
                      "description": "Character encoding of the body (default utf-8; a body that is not is refused, naming the line and the encoding its bytes look like)"},
-                    {"name": "filename", "in": "query", "required": false, "schema": {"type": "string"}, "description": "Recorded as the file's name"}
+                    {"name": "filename", "in": "query", "required": false, "schema": {"type": "string"}, "description": "Recorded as the file's name"},
+                    {"name": "summary", "in": "query", "required": false, "schema": {"type": "boolean"}, "description": "Count the warnings and notices of accepted rows in `summary` only, without listing the rows in `accepted` (default false; for big files)"}
                  ],
                  "requestBody": {"required": true, "content": {
                     "application/json": {"schema": {"type": "array", "items": schema_ref("EntryInput")}},

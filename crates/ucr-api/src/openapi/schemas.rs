@@ -198,10 +198,12 @@ pub(super) fn components() -> Value {
         schemas.insert(format!("{name}List"), list_schema(schema_ref(&name)));
         schemas.insert(
             format!("Saved{name}"),
-            json!({"type": "object", "required": ["entry", "warnings"], "additionalProperties": false,
+            json!({"type": "object", "required": ["entry", "warnings", "notices"], "additionalProperties": false,
                    "properties": {"entry": schema_ref(&name),
-                                  "warnings": {"type": "array", "items": schema_ref("Problem")}},
-                   "description": "The entry as stored and the warnings it was stored with"}),
+                                  "warnings": {"type": "array", "items": schema_ref("Problem")},
+                                  "notices": {"type": "array", "items": schema_ref("Problem"),
+                                              "description": "Every value the register normalised (phone, postal code, NFC, look-alike letters, dashes): the field, the value given and the value stored"}},
+                   "description": "The entry as stored, the warnings it was stored with and the notices of what the register normalised"}),
         );
     }
     schemas.insert(
@@ -282,12 +284,15 @@ pub(super) fn components() -> Value {
     schemas.insert("Problem".into(), json!({
         "type": "object", "additionalProperties": false,
         "required": ["field", "code", "message", "severity"],
-        "description": "One thing wrong with an entry",
+        "description": "One thing wrong with an entry (error, warning), or one value the register normalised (notice)",
         "properties": {
             "field": {"type": "string", "description": "JSON Pointer (RFC 6901) to the field"},
             "code": {"type": "string", "enum": ucr_core::Code::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()},
             "message": {"type": "string"},
-            "severity": {"type": "string", "enum": ["error", "warning"]}
+            "severity": {"type": "string", "enum": ["error", "warning", "notice"],
+                         "description": "error: blocks the write; warning: stored anyway; notice: a value normalised"},
+            "given": {"type": "string", "description": "Notices: the value given"},
+            "stored": {"type": "string", "description": "Notices: the value stored"}
         }
     }));
     schemas.insert("ProblemDetails".into(), json!({
@@ -364,18 +369,29 @@ pub(super) fn components() -> Value {
         |d: &str| json!({"type": "integer", "format": "int64", "minimum": 0, "description": d});
     schemas.insert("ImportReport".into(), json!({
         "type": "object", "additionalProperties": false,
-        "required": ["outcome", "created", "updated", "unchanged", "rejected", "warnings", "rows", "rows_not_listed", "accepted_rows", "changes"],
+        "required": ["outcome", "created", "updated", "unchanged", "rejected", "not_written", "warnings", "notices",
+                     "rows", "rows_not_listed", "accepted", "accepted_not_listed", "summary", "changes"],
         "properties": {
             "import_id": {"type": "string", "format": "uuid", "description": "The recorded import (none for a dry run)"},
             "outcome": {"type": "string", "enum": ["dry_run", "committed", "rejected"]},
-            "created": count("Entries created (or that would be)"),
-            "updated": count("Entries updated"),
+            "created": count("Entries created (or that would be, in a dry run); 0 in a rejected load"),
+            "updated": count("Entries updated (or that would be, in a dry run); 0 in a rejected load"),
             "unchanged": count("Rows equal to the stored entry, not rewritten"),
             "rejected": count("Rows rejected"),
+            "not_written": count("Rows of a rejected atomic load that passed every rule: none was written"),
             "warnings": count("Warnings on accepted rows"),
+            "notices": count("Notices on accepted rows: values the register normalised"),
             "rows": {"type": "array", "items": schema_ref("RowReport"), "description": "Rejected rows (at most 10 000)"},
             "rows_not_listed": count("Rejected rows beyond those listed"),
-            "accepted_rows": {"type": "array", "items": schema_ref("RowReport"), "description": "Accepted rows with warnings, and their warnings (at most 10 000)"},
+            "accepted": {"type": "array", "items": schema_ref("RowReport"),
+                         "description": "Accepted rows with their warnings and notices (at most 10 000; none with summary=true)"},
+            "accepted_not_listed": count("Accepted rows with warnings or notices beyond those listed"),
+            "summary": {"type": "array", "description": "The warnings and notices of the accepted rows, counted by severity, field (`*` for any list index) and code",
+                        "items": {"type": "object", "additionalProperties": false, "required": ["severity", "field", "code", "count"],
+                                  "properties": {"severity": {"type": "string", "enum": ["warning", "notice"]},
+                                                 "field": {"type": "string"},
+                                                 "code": {"type": "string", "enum": ucr_core::Code::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()},
+                                                 "count": count("Problems of this severity, field and code")}}},
             "changes": {"type": "array", "items": schema_ref("EntryChanges"), "description": "Dry run of an upsert: what would change in each entry it updates (at most 10 000)"}
         }
     }));
@@ -488,6 +504,9 @@ pub(super) fn components() -> Value {
                    "schema": schema_ref("RegionCode")},
         "economic_region": {"name": "economic_region", "in": "query", "required": false,
                    "schema": schema_ref("EconomicRegionCode")},
+        "inventory_number": {"name": "inventory_number", "in": "query", "required": false,
+                   "description": "Only entries filed under this inventory number: any one of the numbers of an immovable monument in the state list (dashes read as -), or a museum's number of a movable object",
+                   "schema": {"type": "string", "minLength": 1, "maxLength": 100}, "example": "93-2"},
         "ownership": {"name": "ownership", "in": "query", "required": false,
                    "schema": {"type": "string", "enum": ["state", "municipal", "private", "public_association"]}},
         "key": {"name": "key", "in": "path", "required": true, "description": "The entry's id or registry number",

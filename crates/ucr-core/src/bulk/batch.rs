@@ -94,6 +94,11 @@ impl Known {
                 isils.insert(i.to_lowercase());
             }
             if let Some(n) = text(v, "inventory_number") {
+                // A state-list entry may be filed under several numbers; read each (a number
+                // in the form of another list is read as written).
+                if let Ok(numbers) = crate::normalize::state_list_numbers(&n) {
+                    inventory.extend(numbers);
+                }
                 inventory.insert(n);
             }
         }
@@ -130,9 +135,7 @@ impl Known {
         let inventory_list: Vec<String> = inventory.iter().cloned().collect();
         for part in inventory_list.chunks(CHUNK) {
             for (scope, number, registry, id) in store::batch::inventory_holders(c, part)? {
-                if let (Some(scope), Some(number)) = (scope, number) {
-                    self.inventories.insert((scope, number), (registry, id));
-                }
+                self.inventories.insert((scope, number), (registry, id));
             }
         }
         self.inventory_read.extend(inventory);
@@ -187,11 +190,13 @@ impl Known {
                 Some((row.registry_number.clone(), row.id.clone())),
             );
         }
-        if let (Some(scope), Some(number)) = (&row.inventory_scope, &row.inventory_number) {
-            self.inventories.insert(
-                (scope.clone(), number.clone()),
-                (row.registry_number.clone(), row.id.clone()),
-            );
+        if let (Some(scope), Some(numbers)) = (&row.inventory_scope, &row.inventory_number) {
+            for number in crate::context::inventory_numbers(scope, numbers) {
+                self.inventories.insert(
+                    (scope.clone(), number.to_string()),
+                    (row.registry_number.clone(), row.id.clone()),
+                );
+            }
         }
         if !row.name_key.is_empty() {
             self.names.entry(row.name_key.clone()).or_default().push((

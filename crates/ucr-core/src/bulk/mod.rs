@@ -33,7 +33,8 @@ use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use uuid::Uuid;
 
-/// Rejected rows listed in a report; more are only counted, so memory stays bounded.
+/// Rejected rows listed in a report, and accepted rows with warnings or notices; more are only
+/// counted (and tallied in the summary), so memory stays bounded.
 pub const ROWS_LISTED: usize = 10_000;
 
 /// A file to load.
@@ -147,8 +148,8 @@ pub enum Outcome {
     Rejected,
 }
 
-/// A row with problems: a rejected row and every problem with it, or an accepted row and its
-/// warnings.
+/// A row and its problems: a rejected row with every error and warning, or an accepted row
+/// with its warnings and notices.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RowReport {
     /// File name.
@@ -165,6 +166,20 @@ pub struct RowReport {
     pub problems: Vec<Problem>,
 }
 
+/// How many warnings or notices of one code at one field the accepted rows of a load had (list
+/// indexes in the field read as `*`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// `warning` or `notice`.
+    pub severity: crate::problem::Severity,
+    /// JSON Pointer of the field, `*` for any index.
+    pub field: String,
+    /// The problem's code.
+    pub code: crate::problem::Code,
+    /// Problems of this kind in all rows.
+    pub count: u64,
+}
+
 /// The report of a load.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportReport {
@@ -173,26 +188,113 @@ pub struct ImportReport {
     pub import_id: Option<Uuid>,
     /// What happened.
     pub outcome: Outcome,
-    /// Entries created (or that would be, in a dry run or a rejected load).
+    /// Entries created (or that would be, in a dry run); none in a rejected load.
     pub created: u64,
-    /// Entries updated.
+    /// Entries updated (or that would be, in a dry run); none in a rejected load.
     pub updated: u64,
     /// Rows equal to the stored entry: not rewritten.
     pub unchanged: u64,
     /// Rows rejected.
     pub rejected: u64,
+    /// Rows of a rejected load that passed every rule: none of them was written.
+    pub not_written: u64,
     /// Warnings on accepted rows.
     pub warnings: u64,
+    /// Notices on accepted rows: values the register normalised.
+    pub notices: u64,
     /// The rejected rows (at most [`ROWS_LISTED`]).
     pub rows: Vec<RowReport>,
     /// Rejected rows beyond those listed.
     pub rows_not_listed: u64,
-    /// The accepted rows with warnings, and their warnings (at most [`ROWS_LISTED`]; the
-    /// count of every warning is `warnings`).
-    pub accepted_rows: Vec<RowReport>,
+    /// The accepted rows with warnings or notices (at most [`ROWS_LISTED`]).
+    pub accepted: Vec<RowReport>,
+    /// Accepted rows with warnings or notices beyond those listed.
+    pub accepted_not_listed: u64,
+    /// The warnings and notices of the accepted rows, counted by severity, field and code.
+    pub summary: Vec<Tally>,
+    /// The counts of `summary` while the load runs.
+    #[serde(skip)]
+    tallies: std::collections::BTreeMap<(u8, String, crate::problem::Code), u64>,
     /// In a dry run of an upsert: for each entry that would be updated, what would change
     /// (at most [`ROWS_LISTED`] entries).
     pub changes: Vec<EntryChanges>,
+}
+
+impl ImportReport {
+    fn new() -> ImportReport {
+        ImportReport {
+            import_id: None,
+            outcome: Outcome::Committed,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            rejected: 0,
+            not_written: 0,
+            warnings: 0,
+            notices: 0,
+            rows: Vec::new(),
+            rows_not_listed: 0,
+            accepted: Vec::new(),
+            accepted_not_listed: 0,
+            summary: Vec::new(),
+            changes: Vec::new(),
+            tallies: std::collections::BTreeMap::new(),
+        }
+    }
+
+    fn tally(&mut self, problems: &[Problem]) {
+        use crate::problem::Severity;
+        for p in problems {
+            let rank = match p.severity {
+                Severity::Error => 0,
+                Severity::Warning => 1,
+                Severity::Notice => 2,
+            };
+            let field = p
+                .field
+                .split('/')
+                .map(|t| {
+                    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                        "*"
+                    } else {
+                        t
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            *self.tallies.entry((rank, field, p.code)).or_default() += 1;
+        }
+    }
+
+    /// The summary from the tallies; in a rejected load, nothing counts as written.
+    fn finish(&mut self) {
+        use crate::problem::Severity;
+        self.summary = std::mem::take(&mut self.tallies)
+            .into_iter()
+            .map(|((rank, field, code), count)| Tally {
+                severity: match rank {
+                    0 => Severity::Error,
+                    1 => Severity::Warning,
+                    _ => Severity::Notice,
+                },
+                field,
+                code,
+                count,
+            })
+            .collect();
+        if self.outcome == Outcome::Rejected {
+            self.not_written = self.created + self.updated + self.unchanged;
+            self.created = 0;
+            self.updated = 0;
+            self.unchanged = 0;
+        }
+    }
+
+    /// Lists accepted rows only as the summary's counts (for big files).
+    pub fn summarise(&mut self) {
+        self.accepted_not_listed += self.accepted.len() as u64;
+        self.accepted.clear();
+    }
 }
 
 /// What an upsert would change in one entry.
@@ -353,9 +455,9 @@ impl From<RegisterError> for Stop {
 }
 
 enum Applied {
-    /// Created, with its warnings.
+    /// Created, with the warnings and notices.
     Created(Vec<Problem>),
-    /// Updated, with its warnings.
+    /// Updated, with the warnings and notices.
     Updated(Vec<Problem>),
     Unchanged,
     Rejected(Vec<Problem>),
@@ -577,10 +679,12 @@ impl Load<'_> {
                 Some(&self.import_id),
             );
             match prepared {
-                Ok(prepared) => {
-                    let saved = known.add(prepared);
-                    self.accept(&p, number, Applied::Created(saved.warnings.clone()));
-                    self.trash.saved.push(saved);
+                Ok(mut prepared) => {
+                    let saved = &mut prepared.saved;
+                    let mut problems = std::mem::take(&mut saved.warnings);
+                    problems.append(&mut saved.notices);
+                    self.accept(&p, number, Applied::Created(problems));
+                    self.trash.saved.push(known.add(prepared));
                 }
                 Err(RegisterError::Invalid(r)) | Err(RegisterError::Duplicate(r)) => {
                     if batch::only_waits(&r) {
@@ -625,16 +729,17 @@ impl Load<'_> {
         });
     }
 
-    /// Counts a row that went in (or was equal to its entry), and lists its warnings.
+    /// Counts a row that went in (or was equal to its entry), and lists its warnings and
+    /// notices.
     fn accept(&mut self, p: &Pending, number: Option<String>, applied: Applied) {
-        let warnings = match applied {
-            Applied::Created(w) => {
+        let problems = match applied {
+            Applied::Created(problems) => {
                 self.report.created += 1;
-                w
+                problems
             }
-            Applied::Updated(w) => {
+            Applied::Updated(problems) => {
                 self.report.updated += 1;
-                w
+                problems
             }
             Applied::Unchanged => {
                 self.report.unchanged += 1;
@@ -642,18 +747,23 @@ impl Load<'_> {
             }
             Applied::Rejected(_) | Applied::Waiting(_) => return,
         };
-        if warnings.is_empty() {
+        if problems.is_empty() {
             return;
         }
-        self.report.warnings += warnings.len() as u64;
-        if self.report.accepted_rows.len() < ROWS_LISTED {
-            self.report.accepted_rows.push(RowReport {
+        let notices = problems.iter().filter(|p| p.is_notice()).count() as u64;
+        self.report.notices += notices;
+        self.report.warnings += problems.len() as u64 - notices;
+        self.report.tally(&problems);
+        if self.report.accepted.len() < ROWS_LISTED {
+            self.report.accepted.push(RowReport {
                 file: p.file.clone(),
                 line: p.line,
                 column: None,
                 registry_number: number,
-                problems: warnings,
+                problems,
             });
+        } else {
+            self.report.accepted_not_listed += 1;
         }
     }
 
@@ -795,7 +905,7 @@ impl Load<'_> {
                         fields: changed_fields(&before, &saved.entry.to_json()),
                     });
                 }
-                saved.map(|s| Applied::Updated(s.warnings))
+                saved.map(|s| Applied::Updated(s.warnings.into_iter().chain(s.notices).collect()))
             }
             None => {
                 let checked = check(value, None);
@@ -819,7 +929,7 @@ impl Load<'_> {
                     &mut self.counters,
                     Some(&self.import_id),
                 )
-                .map(|s| Applied::Created(s.warnings))
+                .map(|s| Applied::Created(s.warnings.into_iter().chain(s.notices).collect()))
             }
         };
         match result {
@@ -998,19 +1108,7 @@ impl Register {
             options,
             import_id: import_id.to_string(),
             counters,
-            report: ImportReport {
-                import_id: None,
-                outcome: Outcome::Committed,
-                created: 0,
-                updated: 0,
-                unchanged: 0,
-                rejected: 0,
-                warnings: 0,
-                rows: Vec::new(),
-                rows_not_listed: 0,
-                accepted_rows: Vec::new(),
-                changes: Vec::new(),
-            },
+            report: ImportReport::new(),
             trash: Trash::default(),
             to_reader,
             unreadable: false,
@@ -1082,12 +1180,15 @@ impl Register {
         let mut report = load.report;
         if options.dry_run {
             report.outcome = Outcome::DryRun;
+            report.finish();
             return Err(Stop::Rollback(Box::new(report)));
         }
         if (options.atomic && report.rejected > 0) || load.unreadable {
             report.outcome = Outcome::Rejected;
+            report.finish();
             return Err(Stop::Rollback(Box::new(report)));
         }
+        report.finish();
         if let Some(set_aside) = set_aside {
             progress(Phase::Indexing, read);
             set_aside.restore(c)?;

@@ -1,9 +1,10 @@
 //! Heritage objects: the category decides the fields; the rules of those that need code.
 
-use super::{all_digits, short, FromDraft, Rules, TEXT_MAX};
+use super::{short, FromDraft, Rules, TEXT_MAX};
 use crate::catalogue::Field;
 use crate::draft::Draft;
 use crate::model::*;
+use crate::normalize;
 use crate::problem::Code;
 use crate::vocab::{HeritageCategory, UnescoList};
 
@@ -23,23 +24,52 @@ impl Rules {
         Some(HeritageObject { dating, details })
     }
 
-    /// The table's rule for a number in the state list of monuments.
+    /// The table's rule for the numbers an immovable monument is filed under in the state
+    /// list: one or several, dashes stored as `-` (a notice says so).
     pub(crate) fn state_list_number(
         &mut self,
         _: &Field,
         number: Option<String>,
     ) -> Option<String> {
-        let number = number.map(|n| n.trim().to_string());
-        if let Some(n) = &number {
-            if n.split('.').any(|p| p.is_empty() || !all_digits(p)) {
+        let given = number?;
+        match normalize::state_list_numbers(&given) {
+            Ok(numbers) => {
+                let mut seen = std::collections::HashSet::new();
+                if let Some(twice) = numbers.iter().find(|n| !seen.insert(n.as_str())) {
+                    self.problems.error(
+                        "/inventory_number",
+                        Code::Format,
+                        format!("`{}` lists the number {twice} twice", short(&given)),
+                    );
+                    return None;
+                }
+                let stored = numbers.join(", ");
+                self.problems.notice(
+                    "/inventory_number",
+                    Code::NormalizedDash,
+                    "stored as the state list writes it: dashes as hyphens, several numbers joined by `, `",
+                    given.trim(),
+                    &stored,
+                );
+                Some(stored)
+            }
+            Err(part) => {
+                let quoted = if part.is_empty() {
+                    "an empty number".to_string()
+                } else {
+                    format!("`{}`", short(&part))
+                };
                 self.problems.error(
                     "/inventory_number",
                     Code::Format,
-                    format!("`{}` is not a state-list number like 2 or 2.1", short(n)),
+                    format!(
+                        "{quoted} is not a state-list number: the list writes {}",
+                        normalize::STATE_LIST_FORMS
+                    ),
                 );
+                None
             }
         }
-        number
     }
 
     /// The table's rule for the museum that holds a movable object.

@@ -91,6 +91,15 @@ impl Rules {
                     format!("`{}` is not an Azerbaijani phone number (+994 and 9 digits, e.g. (012) 493 40 03)", short(&p)),
                 );
             }
+            if let Some(e) = &e164 {
+                self.problems.notice(
+                    "/contacts/phone",
+                    Code::NormalizedPhone,
+                    "stored in E.164 (+994 and nine digits)",
+                    &p,
+                    e,
+                );
+            }
             e164
         });
         let email = c.email.map(|e| e.trim().to_string());

@@ -36,7 +36,7 @@ pub use crate::catalogue::{
 pub struct Checked {
     /// The record, when no problem is an error.
     pub record: Option<Record>,
-    /// Every problem found, errors and warnings.
+    /// Every problem found: errors (then without notices), or warnings and notices.
     pub problems: Vec<Problem>,
 }
 
@@ -74,11 +74,13 @@ pub fn check(value: Value, current: Option<&Entry>) -> Checked {
         })
         .map(|(_, p)| p)
         .collect();
-    let record = if problems.iter().any(Problem::is_error) {
-        None
-    } else {
-        record
-    };
+    if problems.iter().any(Problem::is_error) {
+        // Nothing is stored: no notice of how a value would have been.
+        return Checked {
+            record: None,
+            problems: crate::problem::without_notices(problems),
+        };
+    }
     Checked { record, problems }
 }
 

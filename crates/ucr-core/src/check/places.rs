@@ -54,6 +54,15 @@ impl Rules {
                     ),
                 );
             }
+            if let Some(n) = &normal {
+                self.problems.notice(
+                    "/address/postal_code",
+                    Code::NormalizedPostalCode,
+                    "stored as AZ and four digits",
+                    &p,
+                    n,
+                );
+            }
             normal
         });
         Address {

@@ -42,9 +42,26 @@ impl Rules {
         }
     }
 
-    /// A free text: normalised, no control characters, 1..=max characters.
+    /// A free text: normalised (a notice says how), no control characters, 1..=max characters.
     pub(super) fn free_text(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
-        let t = normalize::text(value);
+        let unicode = normalize::unicode(value);
+        self.problems.notice(
+            field,
+            Code::NormalizedUnicode,
+            "stored in Unicode NFC (composed letters, `ǝ` read as `ə`)",
+            value.trim(),
+            &unicode,
+        );
+        let t = normalize::look_alikes(&unicode);
+        if t != unicode {
+            self.problems.notice(
+                field,
+                Code::LookAlikeLetters,
+                "Cyrillic letters that look Latin, inside Latin words, stored as their Latin twins",
+                value.trim(),
+                &t,
+            );
+        }
         if t.is_empty() {
             self.problems
                 .error(field, Code::Required, "must not be empty or only spaces");

@@ -97,7 +97,7 @@ $crate::model::table::normalize! { $callback;
     IMMOVABLE: struct Immovable {
         monument_type: MonumentType = Word(words::MONUMENT), required, "Type of monument" => word;
         significance: Significance = Word(&["world", "national", "local"]), required, "Significance (Cabinet of Ministers Decision No. 132 of 2001-08-02)" => word;
-        inventory_number: String = Formatted("state-list-number"), optional, "Number in the state list, like 2 or 2.1; unique within (significance, monument_type)" => state_list_number;
+        inventory_number: String = Formatted("state-list-number"), optional, "Number in the state list: 2, 2.1, 93-2 or 4996-15 (dashes stored as -), or several a complex is filed under, like 71, 70, 73, 69 (stored joined by a comma and a space); each unique within (significance, monument_type)" => state_list_number;
         reserve_id: EntryRef = Reference(Kind::Reserve), optional, "The reserve it lies in (id or registry number)" => reference;
         condition: Condition = Word(&["good", "satisfactory", "poor", "ruined", "unknown"]), optional, "Physical condition" => word;
         protection_act: String = Text(TEXT_MAX), optional, "The act that protects it" => text;

@@ -63,8 +63,9 @@ pub(crate) fn find(
 type Answer = Result<(Found, usize), BadSearch>;
 
 /// A search answered by the index kept in memory, when the register keeps one, it is ready
-/// and the search has words and is ranked by relevance or by registration (the other orders
-/// follow the database's collation). The page's bodies are read from the entries.
+/// and the search has words, no inventory number, and is ranked by relevance or by
+/// registration (the other orders follow the database's collation). The page's bodies are
+/// read from the entries.
 fn indexed(
     conn: &mut Db,
     kept: &KeptIndex,
@@ -76,7 +77,8 @@ fn indexed(
         (sort @ (Sort::Relevance | Sort::Created | Sort::CreatedDesc), Some(_)) => sort,
         _ => return Ok(None),
     };
-    if !kept.is_on() {
+    // The index keeps no inventory numbers: the tables find them by their own index.
+    if !kept.is_on() || s.filter.inventory_number.is_some() {
         return Ok(None);
     }
     // The same refusals as the tables give.

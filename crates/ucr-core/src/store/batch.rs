@@ -4,7 +4,7 @@
 
 use super::connection::{self, Db};
 use super::rows::{EntryRow, RevisionRow};
-use super::schema::{entries, revisions};
+use super::schema::{entries, inventory_numbers, revisions};
 use super::{remove, Counters};
 use crate::change::Write;
 use crate::error::RegisterError;
@@ -65,18 +65,19 @@ pub(crate) fn isil_holders(
 }
 
 /// An entry holding an inventory number: scope, inventory number, registry number, id.
-pub(crate) type InventoryHolder = (Option<String>, Option<String>, String, String);
+pub(crate) type InventoryHolder = (String, String, String, String);
 
-/// The entries holding these inventory numbers, in any scope.
+/// The entries holding these inventory numbers (each one number of a list), in any scope.
 pub(crate) fn inventory_holders(
     c: &mut Db,
     numbers: &[String],
 ) -> Result<Vec<InventoryHolder>, RegisterError> {
-    Ok(entries::table
-        .filter(entries::inventory_number.eq_any(connection::matchable(numbers)))
+    Ok(inventory_numbers::table
+        .inner_join(entries::table.on(entries::id.eq(inventory_numbers::entry_id)))
+        .filter(inventory_numbers::inventory_number.eq_any(connection::matchable(numbers)))
         .select((
-            entries::inventory_scope,
-            entries::inventory_number,
+            inventory_numbers::inventory_scope,
+            inventory_numbers::inventory_number,
             entries::registry_number,
             entries::id,
         ))
@@ -90,6 +91,7 @@ pub(crate) fn write_created(
     revision_rows: &[RevisionRow],
 ) -> Result<(), RegisterError> {
     connection::insert_entries(c, entry_rows)?;
+    super::write::file_numbers(c, entry_rows)?;
     write_revisions(c, revision_rows)
 }
 
@@ -203,8 +205,8 @@ fn delete(c: &mut Db, ids: &[String], rows: &[RevisionRow]) -> Result<(), Regist
             .single_value()),
     )
     .execute(c)?;
-    diesel::delete(entries::table.filter(entries::id.eq_any(connection::matchable(ids))))
-        .execute(c)?;
+    super::write::unfile_numbers(c, ids)?;
+    diesel::delete(entries::table.filter(entries::id.eq_any(ids))).execute(c)?;
     write_revisions(c, rows)
 }
 

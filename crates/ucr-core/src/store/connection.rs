@@ -328,31 +328,33 @@ pub(crate) fn words_match(pg: bool, words: &[String]) -> (String, &'static str) 
 /// SQLite binds at most 32 766 parameters per statement: rows per multi-row INSERT.
 const SQLITE_ROWS: usize = 1000;
 
+/// Inserts rows into a table: multi-row `INSERT`s on SQLite, `COPY` on PostgreSQL.
+macro_rules! insert_rows {
+    ($c:expr, $table:expr, $rows:expr) => {{
+        use diesel::prelude::*;
+        let rows = $rows;
+        if !rows.is_empty() {
+            match $c {
+                Db::Sqlite(s) => {
+                    for part in rows.chunks(SQLITE_ROWS) {
+                        diesel::insert_into($table).values(part).execute(s)?;
+                    }
+                }
+                Db::Pg(p) => {
+                    diesel::copy_from($table).from_insertable(rows).execute(p)?;
+                }
+            }
+        }
+        Ok(())
+    }};
+}
+
 /// Inserts new entries: multi-row `INSERT`s on SQLite, `COPY` on PostgreSQL.
 pub(crate) fn insert_entries(
     c: &mut Db,
     rows: &[super::rows::EntryRow],
 ) -> Result<(), crate::error::RegisterError> {
-    use super::schema::entries;
-    use diesel::prelude::*;
-    if rows.is_empty() {
-        return Ok(());
-    }
-    match c {
-        Db::Sqlite(s) => {
-            for part in rows.chunks(SQLITE_ROWS) {
-                diesel::insert_into(entries::table)
-                    .values(part)
-                    .execute(s)?;
-            }
-        }
-        Db::Pg(p) => {
-            diesel::copy_from(entries::table)
-                .from_insertable(rows)
-                .execute(p)?;
-        }
-    }
-    Ok(())
+    insert_rows!(c, super::schema::entries::table, rows)
 }
 
 /// Inserts revisions: multi-row `INSERT`s on SQLite, `COPY` on PostgreSQL.
@@ -360,26 +362,15 @@ pub(crate) fn insert_revisions(
     c: &mut Db,
     rows: &[super::rows::RevisionRow],
 ) -> Result<(), crate::error::RegisterError> {
-    use super::schema::revisions;
-    use diesel::prelude::*;
-    if rows.is_empty() {
-        return Ok(());
-    }
-    match c {
-        Db::Sqlite(s) => {
-            for part in rows.chunks(SQLITE_ROWS) {
-                diesel::insert_into(revisions::table)
-                    .values(part)
-                    .execute(s)?;
-            }
-        }
-        Db::Pg(p) => {
-            diesel::copy_from(revisions::table)
-                .from_insertable(rows)
-                .execute(p)?;
-        }
-    }
-    Ok(())
+    insert_rows!(c, super::schema::revisions::table, rows)
+}
+
+/// Files inventory numbers: multi-row `INSERT`s on SQLite, `COPY` on PostgreSQL.
+pub(crate) fn insert_inventory_numbers(
+    c: &mut Db,
+    rows: &[super::rows::InventoryRow],
+) -> Result<(), crate::error::RegisterError> {
+    insert_rows!(c, super::schema::inventory_numbers::table, rows)
 }
 
 /// Before a load drops the secondary indexes. PostgreSQL: both tables locked at once, in the

@@ -2,7 +2,7 @@
 
 use super::connection::{can_match, Db};
 use super::lookup::locate;
-use super::schema::entries;
+use super::schema::{entries, inventory_numbers};
 use crate::context::{Facts, Located};
 use crate::error::RegisterError;
 use diesel::prelude::*;
@@ -53,9 +53,10 @@ impl Facts for Db {
         if !can_match(scope) || !can_match(number) {
             return Ok(None);
         }
-        Ok(entries::table
-            .filter(entries::inventory_scope.eq(scope))
-            .filter(entries::inventory_number.eq(number))
+        Ok(inventory_numbers::table
+            .inner_join(entries::table.on(entries::id.eq(inventory_numbers::entry_id)))
+            .filter(inventory_numbers::inventory_scope.eq(scope))
+            .filter(inventory_numbers::inventory_number.eq(number))
             .filter(entries::id.ne(except))
             .select(entries::registry_number)
             .first(self)

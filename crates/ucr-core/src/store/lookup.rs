@@ -3,7 +3,7 @@
 
 use super::connection::{can_match, Db};
 use super::rows::{self, LoggedRevision};
-use super::schema::{entries, revision_log, revisions};
+use super::schema::{entries, inventory_numbers, revision_log, revisions};
 use crate::change::Revision;
 use crate::context::Located;
 use crate::error::RegisterError;
@@ -175,6 +175,15 @@ pub(crate) fn filtered<'a>(f: &Filter) -> entries::BoxedQuery<'a, <Db as Connect
     }
     if let Some(t) = &f.type_word {
         q = q.filter(entries::type_word.eq(t.clone()));
+    }
+    if let Some(n) = &f.inventory_number {
+        q = q.filter(
+            entries::id.eq_any(
+                inventory_numbers::table
+                    .filter(inventory_numbers::inventory_number.eq(n.clone()))
+                    .select(inventory_numbers::entry_id),
+            ),
+        );
     }
     q
 }

@@ -1,6 +1,6 @@
 //! Row structs of the tables, apart from the queries.
 
-use super::schema::{entries, revisions};
+use super::schema::{entries, inventory_numbers, revisions};
 use crate::change::Revision;
 use crate::duplicates::name_key;
 use crate::error::RegisterError;
@@ -8,6 +8,15 @@ use crate::model::{Details, Entry};
 use crate::vocab::Operation;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+
+/// An `inventory_numbers` row: one number an entry is filed under in its list.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = inventory_numbers, treat_none_as_default_value = false)]
+pub(crate) struct InventoryRow {
+    pub inventory_scope: String,
+    pub inventory_number: String,
+    pub entry_id: String,
+}
 
 /// An `entries` row: the searchable and constrained columns beside the body.
 #[derive(Debug, Clone, Insertable, AsChangeset)]

@@ -68,7 +68,15 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(entries, revisions);
+diesel::table! {
+    inventory_numbers (inventory_scope, inventory_number) {
+        inventory_scope -> Text,
+        inventory_number -> Text,
+        entry_id -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(entries, revisions, inventory_numbers);
 diesel::allow_tables_to_appear_in_same_query!(revision_log, revisions);
 
 diesel::table! {

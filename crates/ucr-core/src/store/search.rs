@@ -66,6 +66,12 @@ fn conditions(s: &Search, sql: &mut Sql) -> Result<Vec<String>, BadSearch> {
             None => {}
         }
     }
+    if let Some(n) = &f.inventory_number {
+        let p = sql.bind(Bind::Text(n.clone()));
+        c.push(format!(
+            "entries.id IN (SELECT entry_id FROM inventory_numbers WHERE inventory_number = {p})"
+        ));
+    }
     if let Some(y) = s.founded_from {
         let p = sql.bind(Bind::Int(y));
         c.push(format!("founded_year >= {p}"));

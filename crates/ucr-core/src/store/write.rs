@@ -5,11 +5,11 @@
 use super::connection::Db;
 use super::counters::Counters;
 use super::now;
-use super::rows::{EntryRow, RevisionRow};
-use super::schema::{entries, revisions};
+use super::rows::{EntryRow, InventoryRow, RevisionRow};
+use super::schema::{entries, inventory_numbers, revisions};
 use crate::change::{Revision, Saved, Write};
 use crate::check::{format_registry_number, parse_registry_number};
-use crate::context::{context_rules, finish, Facts};
+use crate::context::{context_rules, finish, inventory_numbers, Facts};
 use crate::error::RegisterError;
 use crate::model::{Entry, Record};
 use crate::problem::{Code, Problem};
@@ -68,7 +68,7 @@ pub(crate) fn prepare_create(
     // The entry's row holds its body while this is its current version.
     let revision_row = revision_row(&entry, None, Operation::Create, w, counters, import_id);
     Ok(Prepared {
-        saved: Saved { entry, warnings },
+        saved: Saved::new(entry, warnings),
         entry_row,
         revision_row,
     })
@@ -89,6 +89,7 @@ pub(crate) fn insert(
         .values(&p.entry_row)
         .execute(c)
         .map_err(unique_violation)?;
+    file_numbers(c, std::slice::from_ref(&p.entry_row))?;
     diesel::insert_into(revisions::table)
         .values(&p.revision_row)
         .execute(c)?;
@@ -169,8 +170,10 @@ pub(crate) fn save_update(
             actual: current.version + 1,
         });
     }
+    unfile_numbers(c, std::slice::from_ref(&row.id))?;
+    file_numbers(c, std::slice::from_ref(&row))?;
     append(c, &entry, None, operation, w, counters, import_id)?;
-    Ok(Saved { entry, warnings })
+    Ok(Saved::new(entry, warnings))
 }
 
 /// Deletes an entry, keeping its last state in history.
@@ -197,6 +200,7 @@ pub(crate) fn remove(
         return Err(RegisterError::Referenced { referrers });
     }
     keep_current_body(c, &current)?;
+    unfile_numbers(c, std::slice::from_ref(&me))?;
     diesel::delete(entries::table.filter(entries::id.eq(&me))).execute(c)?;
     let mut last = current;
     last.version += 1;
@@ -210,6 +214,32 @@ pub(crate) fn remove(
         counters,
         import_id,
     )
+}
+
+/// Files the inventory numbers of entries' rows, one row per number: its primary key keeps
+/// each number unique within its list.
+pub(crate) fn file_numbers(c: &mut Db, rows: &[EntryRow]) -> Result<(), RegisterError> {
+    let mut filed = Vec::new();
+    for row in rows {
+        let (Some(scope), Some(numbers)) = (&row.inventory_scope, &row.inventory_number) else {
+            continue;
+        };
+        for number in inventory_numbers(scope, numbers) {
+            filed.push(InventoryRow {
+                inventory_scope: scope.clone(),
+                inventory_number: number.to_string(),
+                entry_id: row.id.clone(),
+            });
+        }
+    }
+    super::connection::insert_inventory_numbers(c, &filed)
+}
+
+/// Takes the inventory numbers of these entries off their lists.
+pub(crate) fn unfile_numbers(c: &mut Db, ids: &[String]) -> Result<(), RegisterError> {
+    diesel::delete(inventory_numbers::table.filter(inventory_numbers::entry_id.eq_any(ids)))
+        .execute(c)?;
+    Ok(())
 }
 
 /// Copies an entry's body into its current revision, which stores none, before the entry's

@@ -463,7 +463,8 @@ fn a_reference_to_an_entry_later_in_the_load_resolves() {
         let before = assert_gapless(register);
         let report = load(register, &[("orphan.ndjson", &file)], &options());
         assert_eq!(report.outcome, Outcome::Rejected);
-        assert_eq!(counts(&report), (1, 0, 0, 1));
+        assert_eq!(counts(&report), (0, 0, 0, 1));
+        assert_eq!(report.not_written, 1);
         assert_eq!(report.rows.len(), 1);
         let row = &report.rows[0];
         assert_eq!(
@@ -510,7 +511,8 @@ fn an_atomic_load_with_one_bad_row_writes_nothing_and_continue_keeps_the_good_ro
 
         let report = load(register, &[("rest.ndjson", &file)], &options());
         assert_eq!(report.outcome, Outcome::Rejected);
-        assert_eq!(counts(&report), (45, 0, 0, 1));
+        assert_eq!(counts(&report), (0, 0, 0, 1));
+        assert_eq!(report.not_written, 45);
         assert_eq!(report.rows.len(), 1);
         let row = &report.rows[0];
         assert_eq!(
@@ -592,7 +594,8 @@ fn create_mode_refuses_an_existing_registry_number() {
         let before = feed(register);
         let report = load(register, &[("again.ndjson", &file)], &options());
         assert_eq!(report.outcome, Outcome::Rejected);
-        assert_eq!(counts(&report), (1, 0, 0, 1));
+        assert_eq!(counts(&report), (0, 0, 0, 1));
+        assert_eq!(report.not_written, 1);
         let row = &report.rows[0];
         assert_eq!(
             (row.file.as_str(), row.line, row.registry_number.as_deref()),
@@ -686,7 +689,9 @@ fn upsert_updates_changed_rows_and_leaves_unchanged_ones_alone() {
         let before = feed(register);
         let report = load(register, &[("bad.ndjson", &ndjson(&rows))], &upsert());
         assert_eq!(report.outcome, Outcome::Rejected);
-        assert_eq!(counts(&report), (0, 2, 55, 1));
+        assert_eq!(counts(&report), (0, 0, 0, 1));
+        // Nothing was written: 2 rows would have updated, 55 were equal.
+        assert_eq!(report.not_written, 57);
         assert_eq!(
             (
                 report.rows[0].line,

@@ -7,9 +7,17 @@ use std::collections::BTreeSet;
 use ucr_core::search::{BadSearch, Search, Sort};
 use ucr_core::{Filter, Kind};
 
-/// Two real museums of Quba and a music college in Şəki, which the fixtures lack.
+/// Two real museums of Quba, a music college in Şəki, which the fixtures lack, and the Juma
+/// mosque of Ordubad with its name typed on a Cyrillic keyboard layout (`О`, `а` and `с`
+/// are Cyrillic).
 fn additions() -> Vec<Value> {
     vec![
+        json!({
+            "kind": "heritage_object", "registry_number": "HER-000020",
+            "name": {"az": LOOK_ALIKE_NAME, "en": "Ordubad Juma Mosque"},
+            "region": "AZ-ORD", "location": {"lat": 38.9067, "lon": 46.0236},
+            "category": "immovable", "monument_type": "architecture", "significance": "national"
+        }),
         json!({
             "kind": "museum", "registry_number": "MUS-000010",
             "name": {"az": "Quba Tarix-Diyarşünaslıq Muzeyi", "en": "Guba History and Local Lore Museum",
@@ -45,6 +53,98 @@ fn load(register: &Register) -> Vec<String> {
             saved.entry.registry_number().to_string()
         })
         .collect()
+}
+
+/// "Ordubad Cümə məscidi" with Cyrillic letters that look Latin.
+const LOOK_ALIKE_NAME: &str = "\u{041E}rdub\u{0430}d Cümə məs\u{0441}idi";
+
+#[test]
+fn a_name_typed_with_look_alike_letters_is_found_by_its_latin_spelling() {
+    each_backend(|register| {
+        load(register);
+        let stored = register.get("HER-000020").unwrap();
+        assert_eq!(
+            stored.record.name.az.as_deref(),
+            Some("Ordubad Cümə məscidi")
+        );
+        for text in [
+            "Cümə",
+            "Cume",
+            "Juma",
+            "Ordubad Cümə",
+            "Juma Mosque",
+            LOOK_ALIKE_NAME,
+        ] {
+            assert!(found(register, q(text)).contains("HER-000020"), "q={text}");
+        }
+        assert_eq!(found(register, q("Cume")), set(&["HER-000020"]));
+        assert_eq!(
+            found(register, q("\u{0421}üm\u{04D9}")),
+            set(&["HER-000020"]),
+            "a query typed the same way"
+        );
+    });
+}
+
+/// Every look-alike letter, inside a Latin word of a name, is stored as its Latin twin and the
+/// name is found by its Latin spelling.
+#[test]
+fn every_look_alike_letter_is_stored_and_found_as_its_latin_twin() {
+    let pairs = [
+        ('а', 'a'),
+        ('е', 'e'),
+        ('о', 'o'),
+        ('р', 'p'),
+        ('с', 'c'),
+        ('у', 'y'),
+        ('х', 'x'),
+        ('і', 'i'),
+        ('ј', 'j'),
+        ('һ', 'h'),
+        ('ә', 'ə'),
+        ('А', 'A'),
+        ('В', 'B'),
+        ('Е', 'E'),
+        ('К', 'K'),
+        ('М', 'M'),
+        ('Н', 'H'),
+        ('О', 'O'),
+        ('Р', 'P'),
+        ('С', 'C'),
+        ('Т', 'T'),
+        ('У', 'Y'),
+        ('Х', 'X'),
+        ('І', 'I'),
+        ('Ј', 'J'),
+        ('Һ', 'H'),
+    ];
+    each_backend(|register| {
+        for (n, (cyrillic, latin)) in pairs.iter().enumerate() {
+            // A word of its own per letter: "Zqb{n}" with the letter inside.
+            let word = format!("Zq{cyrillic}b{n}");
+            let saved = register
+                .create(
+                    json!({"kind": "theatre", "name": {"az": format!("Teatr {word}"), "en": "Theatre"},
+                           "region": "AZ-BA", "ownership": "private", "theatre_type": "drama",
+                           "location": {"lat": 40.37, "lon": 49.84}}),
+                    &clerk(),
+                )
+                .unwrap();
+            let stored = format!("Teatr Zq{latin}b{n}");
+            assert_eq!(
+                saved.entry.record.name.az.as_deref(),
+                Some(stored.as_str()),
+                "{cyrillic}"
+            );
+            assert_eq!(saved.notices.len(), 1, "{cyrillic}");
+            assert_eq!(saved.notices[0].stored.as_deref(), Some(stored.as_str()));
+            assert_eq!(
+                found(register, q(&format!("Zq{latin}b{n}"))),
+                set(&[saved.entry.registry_number()]),
+                "{cyrillic}"
+            );
+        }
+    });
 }
 
 fn set(numbers: &[&str]) -> BTreeSet<String> {
@@ -447,6 +547,8 @@ fn searches() -> Vec<Search> {
         "United",
         "Ganja",
         "Khinalig",
+        "Cume",
+        LOOK_ALIKE_NAME,
         "teatr",
         "Teatrı",
         "kitabxana",
