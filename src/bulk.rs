@@ -235,6 +235,9 @@ fn print_report(out: &mut dyn std::io::Write, r: &ImportReport, o: &Options) -> 
         Outcome::Rejected => {
             "rejected: nothing written (atomic load; use --continue to store the good rows)".into()
         }
+        Outcome::Unreadable => {
+            "unreadable: no row could be read as an entry; nothing written or recorded".into()
+        }
     };
     writeln!(
         out,

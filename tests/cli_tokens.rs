@@ -263,6 +263,7 @@ fn tokens_are_printed_once_listed_without_secrets_and_refused_once_revoked() {
         client
             .patch(url(&format!("/api/v1/theatres/{id}")))
             .header("content-type", "application/merge-patch+json")
+            .header("if-match", "*")
             .body(r#"{"seats": 301}"#),
     ] {
         let (status, body, challenge) = send(request, &clerk);

@@ -150,6 +150,7 @@ pub fn test_config() -> ucr_api::Config {
         import_limit: TEST_IMPORT_LIMIT,
         public_read: true,
         workers: Some(2),
+        if_match: ucr_api::IfMatch::Required,
     }
 }
 
@@ -195,6 +196,15 @@ impl From<reqwest::blocking::Response> for Reply {
 pub fn each_backend(test: impl Fn(&TestApp)) {
     for scratch in Scratch::all().unwrap() {
         let app = TestApp::spawn(scratch);
+        eprintln!("backend: {}", app.backend);
+        test(&app);
+    }
+}
+
+/// Like [`each_backend`], with servers that run with `config`.
+pub fn each_backend_with(config: ucr_api::Config, test: impl Fn(&TestApp)) {
+    for scratch in Scratch::all().unwrap() {
+        let app = TestApp::spawn_with(scratch, config.clone());
         eprintln!("backend: {}", app.backend);
         test(&app);
     }
@@ -328,6 +338,11 @@ impl TestApp {
             body.to_string(),
             if_match,
         )
+    }
+
+    /// The ETag of the entry `key` (id or registry number) as stored now.
+    pub fn etag_of(&self, key: &str) -> String {
+        format!("\"{}\"", self.register().get(key).unwrap().version)
     }
 
     /// DELETE, with `If-Match` when given.

@@ -35,6 +35,30 @@ pub struct Config {
     pub public_read: bool,
     /// HTTP worker threads; `None`: one per core.
     pub workers: Option<usize>,
+    /// Whether `PUT`, `PATCH` and `DELETE` must send `If-Match` (428 without it).
+    pub if_match: IfMatch,
+}
+
+/// Whether changes must name the version they change (`If-Match`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IfMatch {
+    /// A change without `If-Match` gets 428 Precondition Required (RFC 6585).
+    #[default]
+    Required,
+    /// A change without `If-Match` applies to whatever version is current.
+    Optional,
+}
+
+impl std::str::FromStr for IfMatch {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "required" => Ok(IfMatch::Required),
+            "optional" => Ok(IfMatch::Optional),
+            _ => Err(format!("`{s}`: required or optional")),
+        }
+    }
 }
 
 impl Default for Config {
@@ -44,6 +68,7 @@ impl Default for Config {
             import_limit: DEFAULT_IMPORT_LIMIT,
             public_read: true,
             workers: None,
+            if_match: IfMatch::Required,
         }
     }
 }
@@ -67,6 +92,7 @@ pub fn start(listener: TcpListener, state: State) -> std::io::Result<Server> {
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            .wrap(actix_web::middleware::from_fn(service::limits_and_problems))
             .wrap(actix_web::middleware::from_fn(service::log_request))
             .configure(service::configure)
     })

@@ -436,9 +436,10 @@ pub(super) fn components() -> Value {
         "BadRequest": problem("Malformed JSON (with line and column), an empty body, or a bad query parameter"),
         "NotFound": problem("No such entry, version or collection"),
         "Conflict": problem("A unique value is taken (`errors` lists them), or the entry is referred to (`referrers`)"),
-        "PreconditionFailed": problem("If-Match names a version other than the stored one"),
+        "PreconditionFailed": problem("No strong entity tag of If-Match names the stored version (weak tags never match)"),
+        "PreconditionRequired": problem("A change without If-Match: read the entry and send its ETag (unless the service runs with --if-match optional)"),
         "PayloadTooLarge": problem("The body is larger than the configured limit"),
-        "UnsupportedMediaType": problem("The body is not of the required media type"),
+        "UnsupportedMediaType": problem("The body is not of the required media type, or is sent with a Content-Encoding other than gzip, x-gzip, deflate or identity"),
         "Unprocessable": problem("The entry breaks validation rules; `errors` lists every problem"),
         "Unavailable": problem("The database does not answer"),
         "MethodNotAllowed": problem("The method is not allowed on this resource"),
@@ -461,13 +462,14 @@ pub(super) fn components() -> Value {
                    "schema": {"type": "string", "enum": ["state", "municipal", "private", "public_association"]}},
         "key": {"name": "key", "in": "path", "required": true, "description": "The entry's id or registry number",
                 "schema": {"type": "string"}, "example": "MUS-000001"},
-        "ifMatch": {"name": "If-Match", "in": "header", "required": false,
-                    "description": "The ETag read (e.g. \"3\"); a stale one gets 412", "schema": {"type": "string"}},
+        "ifMatch": {"name": "If-Match", "in": "header", "required": true,
+                    "description": "The ETag read (e.g. \"3\"), a list of them, or `*` for any version; compared strongly (RFC 9110): a stale or weak one gets 412, none 428",
+                    "schema": {"type": "string", "pattern": IF_MATCH_PATTERN}, "example": "\"1\""},
         "reason": {"name": "UCR-Reason", "in": "header", "required": false,
                    "description": "Why the change is made; recorded in the revision", "schema": {"type": "string"}},
     });
     let headers = json!({
-        "ETag": {"description": "The entry's version, quoted", "schema": {"type": "string"}},
+        "ETag": {"description": "The entry's version, quoted", "schema": {"type": "string", "pattern": "^\"[1-9][0-9]*\"$"}},
         "Location": {"description": "The new entry's URL", "schema": {"type": "string"}},
     });
     let security = json!({"bearer": {"type": "http", "scheme": "bearer",
@@ -475,6 +477,9 @@ pub(super) fn components() -> Value {
     json!({"schemas": schemas, "responses": responses, "parameters": parameters, "headers": headers,
            "securitySchemes": security})
 }
+
+/// `*` or a list of entity tags (RFC 9110 §13.1.1).
+const IF_MATCH_PATTERN: &str = "^\\s*(\\*|(W/)?\"[^\"]*\"(\\s*,\\s*(W/)?\"[^\"]*\")*)\\s*$";
 
 fn list_schema(item: Value) -> Value {
     json!({

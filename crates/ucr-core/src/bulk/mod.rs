@@ -87,6 +87,9 @@ pub enum Outcome {
     Committed,
     /// Nothing written: some row was rejected in atomic mode.
     Rejected,
+    /// Nothing written and nothing recorded, in any mode: the files hold rows but none of
+    /// them could be read as an entry of the declared format (not JSON, not an array, …).
+    Unreadable,
 }
 
 /// A rejected row and every problem with it.
@@ -659,6 +662,7 @@ impl Register {
         let mut known = batch::Known::default();
         let mut chunk: Vec<Pending> = Vec::with_capacity(batch::CHUNK);
         let mut read = 0u64;
+        let mut entries = 0u64;
         let mut complete = false;
         for batch in batches {
             complete |= batch.last;
@@ -670,6 +674,7 @@ impl Register {
                         problems,
                     } => load.reject(&file, line, None, problems),
                     Parsed::Entry(pending) => {
+                        entries += 1;
                         chunk.push(pending);
                         if chunk.len() == batch::CHUNK {
                             load.chunk(c, &mut known, std::mem::take(&mut chunk), &mut waiting)?;
@@ -708,6 +713,10 @@ impl Register {
         }
         load.counters.flush(c)?;
         let mut report = load.report;
+        if entries == 0 && report.rejected > 0 {
+            report.outcome = Outcome::Unreadable;
+            return Err(Stop::Rollback(Box::new(report)));
+        }
         if options.dry_run {
             report.outcome = Outcome::DryRun;
             return Err(Stop::Rollback(Box::new(report)));

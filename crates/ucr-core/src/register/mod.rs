@@ -43,7 +43,7 @@ impl Register {
         let pool = Pool::builder()
             .max_size(size.max(1))
             .min_idle(Some(1))
-            .connection_timeout(std::time::Duration::from_secs(10))
+            .connection_timeout(connection::BUSY_WAIT)
             .build(Manager::new(url))
             .map_err(|e| RegisterError::Open(e.to_string()))?;
         Ok(Register {
@@ -95,15 +95,15 @@ impl Register {
     }
 
     /// A pooled connection, for the modules that build on the register.
+    /// See [`connection::checkout`] for how long it waits.
     pub fn connection(&self) -> Result<diesel::r2d2::PooledConnection<Manager>, RegisterError> {
-        Ok(self.pool.get()?)
+        connection::checkout(&self.pool)
     }
 
     /// Whether the database answers.
     pub fn ping(&self) -> bool {
         use diesel::connection::SimpleConnection;
-        self.pool
-            .get()
+        self.connection()
             .map(|mut c| c.batch_execute("SELECT 1").is_ok())
             .unwrap_or(false)
     }
