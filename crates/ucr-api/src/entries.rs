@@ -130,37 +130,43 @@ pub fn precondition(req: &HttpRequest, state: &State) -> Result<Precondition, Ap
         }
         versions.extend(
             entity_tags(text)
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "If-Match `{text}` is not `*` or a list of entity tags such as \"3\""
+                    ))
+                })?
+                .into_iter()
                 .filter_map(|(weak, tag)| (!weak).then(|| tag.parse::<i64>().ok()).flatten()),
         );
     }
     Ok(Precondition::Tags(versions))
 }
 
-/// The entity tags of a list (`"1", W/"2"`) as (weak, opaque tag); text that is not a tag is
-/// skipped, so it matches nothing.
-fn entity_tags(text: &str) -> impl Iterator<Item = (bool, &str)> {
+/// The entity tags of a list (`"1", W/"2"`) as (weak, opaque tag); `None` when the text is
+/// not a list of entity tags (RFC 9110 §8.8.3; a tag may hold commas, lists may hold empty
+/// elements).
+fn entity_tags(text: &str) -> Option<Vec<(bool, &str)>> {
+    let blank = |c: char| c == ' ' || c == '\t';
+    let mut tags = Vec::new();
     let mut rest = text;
-    std::iter::from_fn(move || loop {
-        rest = rest.trim_start_matches(|c: char| c == ',' || c.is_ascii_whitespace());
+    loop {
+        rest = rest.trim_start_matches(|c: char| blank(c) || c == ',');
         if rest.is_empty() {
-            return None;
+            break;
         }
-        let (weak, tail) = match rest.strip_prefix("W/") {
-            Some(tail) => (true, tail),
+        let (weak, quoted) = match rest.strip_prefix("W/") {
+            Some(after) => (true, after),
             None => (false, rest),
         };
-        let Some(quoted) = tail.strip_prefix('"') else {
-            // Not a tag: skip to the next element of the list.
-            rest = rest.find(',').map_or("", |at| &rest[at..]);
-            continue;
-        };
-        let Some(close) = quoted.find('"') else {
-            rest = "";
-            continue;
-        };
-        rest = &quoted[close + 1..];
-        return Some((weak, &quoted[..close]));
-    })
+        let inside = quoted.strip_prefix('"')?;
+        let close = inside.find('"')?;
+        tags.push((weak, &inside[..close]));
+        rest = inside[close + 1..].trim_start_matches(blank);
+        if !(rest.is_empty() || rest.starts_with(',')) {
+            return None;
+        }
+    }
+    (!tags.is_empty()).then_some(tags)
 }
 
 /// The version a change expects, given the entry's current version: `None` for any version,
@@ -527,4 +533,31 @@ async fn revision(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespo
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(r.version)))
         .json(revision_json(&r, &who)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entity_tags;
+
+    #[test]
+    fn if_match_lists_are_read_as_rfc_9110_writes_them() {
+        assert_eq!(entity_tags("\"3\""), Some(vec![(false, "3")]));
+        assert_eq!(
+            entity_tags(" , \"1\",W/\"2\" ,\t\"a,b\",, "),
+            Some(vec![(false, "1"), (true, "2"), (false, "a,b")])
+        );
+        assert_eq!(entity_tags("\"\""), Some(vec![(false, "")]));
+        for bad in [
+            "",
+            " , ",
+            "3",
+            "\"3",
+            "W/3",
+            "\"1\" \"2\"",
+            "\"1\"x",
+            "w/\"1\"",
+        ] {
+            assert_eq!(entity_tags(bad), None, "{bad}");
+        }
+    }
 }

@@ -253,8 +253,8 @@ fn document_json() -> Value {
          "description": "Words to find in every name and alternative name, any language; case- and diacritic-insensitive the Azerbaijani way (seki, Sheki, Shaki and Şəki find the same entries; Ganja finds Gəncə); the words are prefixes, for type-ahead"},
         {"name": "kind", "in": "query", "required": false, "schema": {"type": "string", "enum": Kind::words()}},
         param_ref("region"), param_ref("economic_region"), param_ref("status"), param_ref("ownership"),
-        {"name": "founded_from", "in": "query", "required": false, "schema": {"type": "integer"}},
-        {"name": "founded_to", "in": "query", "required": false, "schema": {"type": "integer"}},
+        {"name": "founded_from", "in": "query", "required": false, "schema": {"type": "integer", "format": "int64"}},
+        {"name": "founded_to", "in": "query", "required": false, "schema": {"type": "integer", "format": "int64"}},
         {"name": "near", "in": "query", "required": false, "schema": {"type": "string", "pattern": "^-?[0-9.]+,-?[0-9.]+$"},
          "description": "lat,lon: entries within radius_km (default 10) of the point", "example": "40.4153,50.0086"},
         {"name": "radius_km", "in": "query", "required": false, "schema": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000}, "example": 5},
@@ -280,8 +280,8 @@ fn document_json() -> Value {
         "get": {"tags": ["entries"], "x-action": Action::Read, "operationId": "listChanges", "summary": "The change feed",
                 "description": "Every change of every entry exactly once, in strictly increasing sequence, with the entry as it became (for a delete, its last state). Mirror the register by polling with since = the last seq (or next_cursor) seen.",
                 "parameters": [
-                    {"name": "since", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0}, "description": "The last change number seen (default 0)"},
-                    {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 1000}, "description": "Changes per page (default 100)"}],
+                    {"name": "since", "in": "query", "required": false, "schema": {"type": "integer", "format": "int64", "minimum": 0, "maximum": i64::MAX}, "description": "The last change number seen (default 0)"},
+                    {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 1000}, "description": "Changes per page (default 100)"}],
                 "responses": merge(json!({"200": {"description": "Changes after since",
                     "content": {"application/json": {"schema": schema_ref("ChangeList")}}}}), errors(&[("400", "BadRequest"), ("503", "Unavailable")]))}
     }));
@@ -315,7 +315,7 @@ fn document_json() -> Value {
                     "content": {"application/json": {"schema": schema_ref("RevisionList")}}}}), errors(&[("400", "BadRequest"), ("404", "NotFound"), ("503", "Unavailable")]))}
     }));
     paths.insert("/api/v1/entries/{key}/history/{version}".into(), json!({
-        "parameters": [param_ref("key"), {"name": "version", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}],
+        "parameters": [param_ref("key"), {"name": "version", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64", "minimum": 1, "maximum": i64::MAX}}],
         "get": {"tags": ["entries"], "x-action": Action::Read, "operationId": "getEntryVersion", "summary": "One past version of an entry",
                 "responses": merge(json!({"200": {"description": "The revision", "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
                     "content": {"application/json": {"schema": schema_ref("Revision")}}}}), errors(&[("404", "NotFound"), ("503", "Unavailable")]))}

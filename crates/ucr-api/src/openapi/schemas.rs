@@ -23,12 +23,19 @@ pub fn schema_name(kind: Kind, category: Option<HeritageCategory>) -> String {
 
 fn field_schema(field: &Field, kind: Kind) -> Value {
     let mut s = match field.shape {
-        Shape::Text(max) => json!({"type": "string", "minLength": 1, "maxLength": max}),
+        Shape::Text(_) if field.name == "isil" => {
+            json!({"type": "string", "pattern": isil_pattern()})
+        }
+        Shape::Text(max) => text_schema(max),
         Shape::Formatted("registry-number") => json!({
             "type": "string",
+            "description": "Read in any case, around spaces",
             "pattern": format!(
-                "^{}-[0-9]{{{},{}}}$",
-                kind.prefix(),
+                "^\\s*{}-[0-9]{{{},{}}}\\s*$",
+                kind.prefix()
+                    .chars()
+                    .map(|c| format!("[{c}{}]", c.to_ascii_lowercase()))
+                    .collect::<String>(),
                 REGISTRY_DIGITS.start(),
                 REGISTRY_DIGITS.end()
             ),
@@ -57,7 +64,7 @@ fn field_schema(field: &Field, kind: Kind) -> Value {
         Shape::Texts => {
             json!({"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 100}})
         }
-        Shape::Names => schema_ref("Names"),
+        Shape::Names => schema_ref("Name"),
         Shape::NamesList => {
             json!({"type": "array", "maxItems": ucr_core::check::ALT_NAMES_MAX, "items": schema_ref("Names")})
         }
@@ -221,16 +228,22 @@ pub(super) fn components() -> Value {
         "type": "string", "description": "One of the 14 economic regions of Presidential Decree No. 1386 of 2021",
         "enum": ucr_core::regions::economic_regions().map(|r| r.code).collect::<Vec<_>>()
     }));
-    let text = |max: usize| json!({"type": "string", "minLength": 1, "maxLength": max});
+    let text = text_schema;
+    schemas.insert("Name".into(), json!({
+        "type": "object", "additionalProperties": false, "required": ["az"],
+        "description": "The name in Azerbaijani (required), English and Russian; each 1–300 characters after trimming, NFC, no control characters",
+        "properties": {"az": text(300), "en": text(300), "ru": text(300)}
+    }));
     schemas.insert("Names".into(), json!({
-        "type": "object", "additionalProperties": false,
-        "description": "Names; each 1–300 characters after trimming, NFC, no control characters",
+        "type": "object", "additionalProperties": false, "minProperties": 1,
+        "description": "Another name in at least one of Azerbaijani, English and Russian; each 1–300 characters after trimming, NFC, no control characters",
         "properties": {"az": text(300), "en": text(300), "ru": text(300)}
     }));
     schemas.insert("Address".into(), json!({
         "type": "object", "additionalProperties": false,
         "properties": {"locality": text(500), "street": text(500),
-                       "postal_code": {"type": "string", "description": "Accepted as AZ1000, AZ 1000, AZ-1000 or 1000; stored as AZ1000"}}
+                       "postal_code": {"type": "string", "pattern": "^\\s*([Aa][Zz][ -]*)?[0-9]{4}\\s*$",
+                                       "description": "Accepted as AZ1000, AZ 1000, AZ-1000 or 1000; stored as AZ1000"}}
     }));
     schemas.insert(
         "Location".into(),
@@ -254,7 +267,7 @@ pub(super) fn components() -> Value {
     );
     schemas.insert("Contacts".into(), json!({
         "type": "object", "additionalProperties": false,
-        "properties": {"phone": {"type": "string", "description": "Azerbaijani number; accepts (012) 493 40 03, 012 493 40 03, +994 12 493 40 03; stored E.164"},
+        "properties": {"phone": {"type": "string", "pattern": PHONE_PATTERN, "description": "Azerbaijani number; accepts (012) 493 40 03, 012 493 40 03, +994 12 493 40 03; stored E.164"},
                        "email": {"type": "string", "format": "email"},
                        "website": {"type": "string", "format": "uri", "description": "http or https"}}
     }));
@@ -365,7 +378,7 @@ pub(super) fn components() -> Value {
         "required": ["outcome", "created", "updated", "unchanged", "rejected", "warnings", "rows", "rows_not_listed"],
         "properties": {
             "import_id": {"type": "string", "format": "uuid", "description": "The recorded import (none for a dry run)"},
-            "outcome": {"type": "string", "enum": ["dry_run", "committed", "rejected"]},
+            "outcome": {"type": "string", "enum": ["dry_run", "committed", "rejected", "unreadable"]},
             "created": count("Entries created (or that would be)"),
             "updated": count("Entries updated"),
             "unchanged": count("Rows equal to the stored entry, not rewritten"),
@@ -478,8 +491,31 @@ pub(super) fn components() -> Value {
            "securitySchemes": security})
 }
 
+/// An Azerbaijani phone number as people write it: +994 or 994 and nine digits, or 0 and nine
+/// digits (the first of the nine not 0), with spaces, hyphens, dots and brackets anywhere.
+const PHONE_PATTERN: &str = r"^\s*(\+[ ().-]*9[ ().-]*9[ ().-]*4|[ ().-]*9[ ().-]*9[ ().-]*4|[ ().-]*0)[ ().-]*[1-9]([ ().-]*[0-9]){8}[ ().-]*\s*$";
+
+/// An ISIL (ISO 15511) of at most 16 characters: a prefix of 1 to 4 letters or digits, a
+/// hyphen, and a unit id of letters, digits, `/`, `-` and `:`.
+fn isil_pattern() -> String {
+    let max = ucr_core::check::ISIL_MAX;
+    let alternatives: Vec<String> = (1..=4)
+        .map(|p| format!("[A-Za-z0-9]{{{p}}}-[A-Za-z0-9/:-]{{1,{}}}", max - p - 1))
+        .collect();
+    format!("^\\s*({})\\s*$", alternatives.join("|"))
+}
+
+/// Free text: something besides spaces, no control characters (C0, DEL, C1).
+const TEXT_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$";
+
+/// Free text of at most `max` characters (counted after trimming).
+fn text_schema(max: usize) -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": TEXT_PATTERN})
+}
+
 /// `*` or a list of entity tags (RFC 9110 §13.1.1).
-const IF_MATCH_PATTERN: &str = "^\\s*(\\*|(W/)?\"[^\"]*\"(\\s*,\\s*(W/)?\"[^\"]*\")*)\\s*$";
+const IF_MATCH_PATTERN: &str =
+    "^[ \\t]*(\\*|(,[ \\t]*)*(W/)?\"[^\"]*\"([ \\t]*,([ \\t]*(W/)?\"[^\"]*\")?)*)[ \\t]*$";
 
 fn list_schema(item: Value) -> Value {
     json!({
