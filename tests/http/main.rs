@@ -5,6 +5,7 @@
 mod access;
 mod concurrency;
 mod openapi_walk;
+mod promises;
 mod round_trip;
 mod smoke;
 mod statuses;

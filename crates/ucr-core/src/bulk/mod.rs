@@ -674,7 +674,8 @@ impl Register {
                         problems,
                     } => load.reject(&file, line, None, problems),
                     Parsed::Entry(pending) => {
-                        entries += 1;
+                        // Only an object can be an entry (`[1, 2]` is JSON, but no entries).
+                        entries += u64::from(pending.value.is_object());
                         chunk.push(pending);
                         if chunk.len() == batch::CHUNK {
                             load.chunk(c, &mut known, std::mem::take(&mut chunk), &mut waiting)?;
