@@ -471,15 +471,7 @@ fn a_database_that_stops_answering_is_503_at_once_and_comes_back() {
         register,
         config: test_config(),
     };
-    let (tx, rx) = std::sync::mpsc::channel();
-    let thread = std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = ucr_api::start(listener, state).unwrap();
-            tx.send(server.handle()).unwrap();
-            let _ = server.await;
-        })
-    });
-    let handle = rx.recv().unwrap();
+    let (handle, thread) = run_server(listener, state);
     let client = reqwest::blocking::Client::new();
     let (ready, list) = (format!("{base}/ready"), format!("{base}/api/v1/theatres"));
     assert_eq!(timed_get(&client, &ready).0, 200);

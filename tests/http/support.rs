@@ -44,15 +44,7 @@ impl TestApp {
             register: scratch.register().clone().with_search_index(),
             config,
         };
-        let (tx, rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(async move {
-                let server = ucr_api::start(listener, state).unwrap();
-                tx.send(server.handle()).unwrap();
-                let _ = server.await;
-            })
-        });
-        let handle = rx.recv().unwrap();
+        let (handle, thread) = run_server(listener, state);
         let tokens: std::collections::HashMap<ucr_core::Role, String> = [
             ucr_core::Role::Reader,
             ucr_core::Role::Clerk,
@@ -141,6 +133,22 @@ impl Drop for TestApp {
         }
         self.scratch.take();
     }
+}
+
+/// Runs the service on `listener` on a thread of its own; stop it with the handle.
+pub fn run_server(
+    listener: TcpListener,
+    state: ucr_api::State,
+) -> (ServerHandle, std::thread::JoinHandle<()>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = ucr_api::start(listener, state).unwrap();
+            tx.send(server.handle()).unwrap();
+            let _ = server.await;
+        })
+    });
+    (rx.recv().unwrap(), thread)
 }
 
 /// The configuration of test servers: small limits, public reads, two workers.
