@@ -449,6 +449,10 @@ fn print_report(
             r.rejected,
             r.import_id.map(|i| i.to_string()).unwrap_or_default()
         )?,
+        Outcome::Unreadable => writeln!(
+            out,
+            "unreadable: no row could be read as an entry; nothing written or recorded"
+        )?,
     }
     Ok(())
 }

@@ -21,6 +21,10 @@ pub struct ServeArgs {
     /// Whether anonymous clients may read.
     #[arg(long, env = "UCR_PUBLIC_READ", default_value_t = true, action = clap::ArgAction::Set)]
     public_read: bool,
+    /// Whether PUT, PATCH and DELETE must send If-Match with the ETag they read: `required`
+    /// (428 without it) or `optional` (a change without it overwrites whatever is current).
+    #[arg(long, env = "UCR_IF_MATCH", default_value = "required", value_parser = ["required", "optional"])]
+    if_match: String,
     /// Database connections in the pool.
     #[arg(long, env = "UCR_POOL_SIZE", default_value_t = 8)]
     pool_size: u32,
@@ -144,6 +148,7 @@ pub fn run(database: &str, args: ServeArgs) -> Result<ExitCode> {
             public_read: args.public_read,
             workers: None,
             replica,
+            if_match: args.if_match.parse().map_err(anyhow::Error::msg)?,
         },
     };
     actix_web::rt::System::new().block_on(async move {

@@ -308,6 +308,28 @@ fn refused(w: &Workspace, args: &[&str]) -> Run {
     run
 }
 
+/// Loads a file none of whose rows reads as an entry: exit code 1, nothing written, and no
+/// import on record, in any mode. Returns the run.
+fn unreadable(w: &Workspace, args: &[&str]) -> Run {
+    let before = w.export();
+    let imports = w.imports().len();
+    let run = w.run(args);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.totals()
+            .ends_with("unreadable: no row could be read as an entry; nothing written or recorded"),
+        "{}",
+        run.totals()
+    );
+    assert_eq!(w.export(), before, "an unreadable load wrote");
+    assert_eq!(
+        w.imports().len(),
+        imports,
+        "an unreadable load was recorded"
+    );
+    run
+}
+
 #[test]
 fn check_and_load_the_fixtures() {
     let w = Workspace::new();
@@ -647,7 +669,10 @@ fn an_unknown_csv_column_is_refused_on_line_1() {
     let mut rows = csv_lines("theatre");
     rows[0] = replace(&rows[0], b",seats,", b",sitze,");
     let file = w.write("unknown.csv", &join(&rows, b"\n"));
-    let run = refused(&w, &["load", file.to_str().unwrap()]);
+    // No row can be read with that header: not even `--continue` records an import.
+    let run = unreadable(&w, &["load", file.to_str().unwrap()]);
+    let again = unreadable(&w, &["load", "--continue", file.to_str().unwrap()]);
+    assert_eq!(again.errors(), run.errors());
     assert_eq!(
         run.errors(),
         vec![format!(

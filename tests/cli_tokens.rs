@@ -3,9 +3,11 @@
 //! `ucr serve` until `ucr token revoke`, then is refused at once (SPEC §6 "Access", §8).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod serving;
+
 use serde_json::{json, Value};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use serving::{free_port, Server};
+use std::process::{Command, Output, Stdio};
 
 /// A register in a directory of its own.
 struct Workspace {
@@ -105,52 +107,15 @@ fn has_date(text: &str) -> bool {
     })
 }
 
-/// A `ucr serve` process, killed on drop.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(w: &Workspace) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let child = w
         .command(&["serve", "--bind", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let client = reqwest::blocking::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while client
-        .get(format!("{}/ready", server.base))
-        .send()
-        .map(|r| r.status().as_u16())
-        .ok()
-        != Some(200)
-    {
-        assert!(
-            Instant::now() < deadline,
-            "{} did not become ready",
-            server.base
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    server
+    Server::ready(child, port)
 }
 
 /// Status, JSON body and `WWW-Authenticate` of a request sent with `token`.
@@ -263,6 +228,7 @@ fn tokens_are_printed_once_listed_without_secrets_and_refused_once_revoked() {
         client
             .patch(url(&format!("/api/v1/theatres/{id}")))
             .header("content-type", "application/merge-patch+json")
+            .header("if-match", "*")
             .body(r#"{"seats": 301}"#),
     ] {
         let (status, body, challenge) = send(request, &clerk);

@@ -87,9 +87,14 @@ fn two_clients_with_the_same_etag_one_wins() {
     });
 }
 
+/// A service that runs with `If-Match` optional (`ucr serve --if-match optional`).
 #[test]
 fn concurrent_writers_without_if_match_lose_no_update() {
-    each_backend(|app| {
+    let config = ucr_api::Config {
+        if_match: ucr_api::IfMatch::Optional,
+        ..test_config()
+    };
+    each_backend_with(config, |app| {
         let museum = app.create(&fixture_numbered("MUS-000001"));
         let id = museum["id"].as_str().unwrap().to_string();
         let path = format!("/api/v1/museums/{id}");

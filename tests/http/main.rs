@@ -9,6 +9,7 @@ mod imports;
 mod oai;
 mod openapi_walk;
 mod reconcile;
+mod promises;
 mod round_trip;
 mod smoke;
 mod statuses;

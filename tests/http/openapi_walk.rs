@@ -155,8 +155,37 @@ impl Walk<'_> {
         if let Some(b) = body {
             request = request.body(b);
         }
-        if let Some(tag) = if_match {
-            request = request.header("if-match", tag);
+        // Changes name the version they change: any, unless the case says which.
+        match if_match {
+            Some(tag) => request = request.header("if-match", tag),
+            None if ["PUT", "PATCH", "DELETE"].contains(&method) => {
+                request = request.header("if-match", "*")
+            }
+            None => {}
+        }
+        self.app.send(request)
+    }
+
+    /// Sends a change without `If-Match` (and with `bad_if_match` as raw bytes when given).
+    fn send_bare(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<(&str, String)>,
+        bad_if_match: Option<&[u8]>,
+    ) -> Reply {
+        let mut request = self.app.http.request(
+            Method::from_bytes(method.as_bytes()).unwrap(),
+            self.app.url(path),
+        );
+        if let Some((content_type, text)) = body {
+            request = request.header("content-type", content_type).body(text);
+        }
+        if let Some(bytes) = bad_if_match {
+            request = request.header(
+                "if-match",
+                reqwest::header::HeaderValue::from_bytes(bytes).unwrap(),
+            );
         }
         self.app.send(request)
     }
@@ -642,7 +671,11 @@ fn imports_phase(walk: &mut Walk<'_>) {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let changed = app.patch("/api/v1/theatres/THR-000012", &json!({"halls": 2}), None);
+    let changed = app.patch(
+        "/api/v1/theatres/THR-000012",
+        &json!({"halls": 2}),
+        Some(&app.etag_of("THR-000012")),
+    );
     assert_eq!(changed.status, 200, "{}", changed.text);
     let reply = walk.send("POST", &undo.replace("{id}", &second), None, None, None);
     let reply = walk.error("POST", undo, 409, "/problems/changed-since-import", reply);
@@ -964,6 +997,33 @@ fn every_operation_answers_as_documented() {
                             if reply.status != 400 {
                                 walk.fail(format!("GET {path}: {}", reply.text));
                             }
+                        }
+                    }
+                    (400, "DELETE") => {
+                        // An If-Match that is not text.
+                        let reply = walk.send_bare(
+                            method,
+                            own_path.as_ref().unwrap(),
+                            None,
+                            Some(b"\"\xff\""),
+                        );
+                        walk.error(method, template, 400, "/problems/bad-request", reply);
+                    }
+                    (428, _) => {
+                        let body = example.as_ref().map(|e| (body_content_type, e.to_string()));
+                        let reply = walk.send_bare(method, own_path.as_ref().unwrap(), body, None);
+                        let reply = walk.error(
+                            method,
+                            template,
+                            428,
+                            "/problems/precondition-required",
+                            reply,
+                        );
+                        if !reply.json["detail"]
+                            .as_str()
+                            .is_some_and(|d| d.contains("ETag"))
+                        {
+                            walk.fail(format!("{method} {template} 428: {}", reply.text));
                         }
                     }
                     (400, _) => {

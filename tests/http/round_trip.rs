@@ -330,7 +330,7 @@ fn movable_heritage_in_a_museum() {
         );
         // The object still refers to the museum.
         let id = museum["id"].as_str().unwrap();
-        let refused = app.delete(&format!("/api/v1/museums/{id}"), None);
+        let refused = app.delete(&format!("/api/v1/museums/{id}"), Some("\"1\""));
         assert_problem(&refused, 409, "/problems/referenced");
         assert_eq!(refused.json["referrers"], json!(["HER-000001"]));
     });
@@ -366,6 +366,7 @@ fn the_reason_of_a_change_is_kept_in_azerbaijani() {
             app.http
                 .patch(app.url(&path))
                 .header("content-type", "application/merge-patch+json")
+                .header("if-match", "\"1\"")
                 .header(
                     "UCR-Reason",
                     reqwest::header::HeaderValue::from_bytes(reason.as_bytes()).unwrap(),
@@ -385,6 +386,7 @@ fn the_reason_of_a_change_is_kept_in_azerbaijani() {
             app.http
                 .patch(app.url(&path))
                 .header("content-type", "application/merge-patch+json")
+                .header("if-match", "\"2\"")
                 .header(
                     "UCR-Reason",
                     reqwest::header::HeaderValue::from_bytes(b"T\xe9mir").unwrap(),

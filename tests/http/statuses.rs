@@ -97,7 +97,7 @@ fn malformed_json_is_400_with_line_and_column() {
                 "application/merge-patch+json",
             ),
         ] {
-            let reply = app.write(method.clone(), &path, content_type, body, None);
+            let reply = app.write(method.clone(), &path, content_type, body, Some("*"));
             assert_problem(&reply, 400, "/problems/malformed-json");
             let detail = reply.json["detail"].as_str().unwrap();
             assert!(
@@ -146,7 +146,7 @@ fn empty_body_is_400() {
                     "application/merge-patch+json",
                 ),
             ] {
-                let reply = app.write(method, &path, content_type, body, None);
+                let reply = app.write(method, &path, content_type, body, Some("*"));
                 assert_problem(&reply, 400, "/problems/bad-request");
                 assert!(
                     reply.json["detail"].as_str().unwrap().contains("empty"),
@@ -287,39 +287,47 @@ fn method_not_allowed_is_405_with_allow() {
         let id = stored_theatre(app);
         let before = app.snapshot();
         let cases: Vec<(Method, String, &str)> = vec![
-            (Method::DELETE, "/api/v1/theatres".into(), "GET, POST"),
-            (Method::PUT, "/api/v1/heritage-objects".into(), "GET, POST"),
-            (Method::PATCH, "/api/v1/museums".into(), "GET, POST"),
+            (Method::DELETE, "/api/v1/theatres".into(), "GET, HEAD, POST"),
+            (
+                Method::PUT,
+                "/api/v1/heritage-objects".into(),
+                "GET, HEAD, POST",
+            ),
+            (Method::PATCH, "/api/v1/museums".into(), "GET, HEAD, POST"),
             (
                 Method::POST,
                 format!("/api/v1/theatres/{id}"),
-                "GET, PUT, PATCH, DELETE",
+                "GET, HEAD, PUT, PATCH, DELETE",
             ),
-            (Method::DELETE, format!("/api/v1/entries/{id}"), "GET"),
-            (Method::PUT, format!("/api/v1/entries/{id}"), "GET"),
-            (Method::POST, format!("/api/v1/entries/{id}/history"), "GET"),
+            (Method::DELETE, format!("/api/v1/entries/{id}"), "GET, HEAD"),
+            (Method::PUT, format!("/api/v1/entries/{id}"), "GET, HEAD"),
+            (
+                Method::POST,
+                format!("/api/v1/entries/{id}/history"),
+                "GET, HEAD",
+            ),
             (
                 Method::DELETE,
                 format!("/api/v1/entries/{id}/history/1"),
-                "GET",
+                "GET, HEAD",
             ),
-            (Method::POST, "/api/v1/vocabularies".into(), "GET"),
-            (Method::DELETE, "/api/v1/vocabularies".into(), "GET"),
-            (Method::POST, "/health".into(), "GET"),
-            (Method::POST, "/ready".into(), "GET"),
-            (Method::PUT, "/openapi.json".into(), "GET"),
-            (Method::DELETE, "/api/v1/imports".into(), "GET, POST"),
+            (Method::POST, "/api/v1/vocabularies".into(), "GET, HEAD"),
+            (Method::DELETE, "/api/v1/vocabularies".into(), "GET, HEAD"),
+            (Method::POST, "/health".into(), "GET, HEAD"),
+            (Method::POST, "/ready".into(), "GET, HEAD"),
+            (Method::PUT, "/openapi.json".into(), "GET, HEAD"),
+            (Method::DELETE, "/api/v1/imports".into(), "GET, HEAD, POST"),
             (
                 Method::PUT,
                 "/api/v1/imports/01900000-0000-7000-8000-000000000000".into(),
-                "GET",
+                "GET, HEAD",
             ),
             (
                 Method::GET,
                 "/api/v1/imports/01900000-0000-7000-8000-000000000000/undo".into(),
                 "POST",
             ),
-            (Method::POST, "/api/v1/export".into(), "GET"),
+            (Method::POST, "/api/v1/export".into(), "GET, HEAD"),
         ];
         let mut wrong = Vec::new();
         for (method, path, allow) in cases {
@@ -386,7 +394,7 @@ fn deleting_a_referenced_reserve_is_409() {
             format!("/api/v1/reserves/{reserve_id}"),
             "/api/v1/reserves/RSV-000001".to_string(),
         ] {
-            for if_match in [None, Some("\"1\"")] {
+            for if_match in [Some("*"), Some("\"1\"")] {
                 let reply = app.delete(&path, if_match);
                 assert_problem(&reply, 409, "/problems/referenced");
                 assert_eq!(reply.json["referrers"], json!(["HER-000001"]));
@@ -397,8 +405,11 @@ fn deleting_a_referenced_reserve_is_409() {
         // Once the monument is gone, the reserve can go.
         let tower_id = tower["id"].as_str().unwrap();
         assert_eq!(
-            app.delete(&format!("/api/v1/heritage-objects/{tower_id}"), None)
-                .status,
+            app.delete(
+                &format!("/api/v1/heritage-objects/{tower_id}"),
+                Some("\"1\"")
+            )
+            .status,
             204
         );
         assert_eq!(
@@ -421,7 +432,16 @@ fn stale_if_match_is_412() {
         assert_eq!(changed.status, 200, "{}", changed.text);
         assert_eq!(changed.header("etag").unwrap(), "\"2\"");
         let before = app.snapshot();
-        for stale in ["\"1\"", "W/\"1\"", "\"3\"", "\"0\"", "garbage", "\"\""] {
+        for stale in [
+            "\"1\"",
+            "W/\"1\"",
+            "\"3\"",
+            "\"0\"",
+            "\"\"",
+            "\"1\", \"3\"",
+            "W/\"2\"",
+            "\"x,2\"",
+        ] {
             let put = app.put(&path, &read, Some(stale));
             assert_problem(&put, 412, "/problems/version-mismatch");
             let patch = app.patch(&path, &json!({"seats": 1}), Some(stale));
@@ -429,13 +449,33 @@ fn stale_if_match_is_412() {
             let delete = app.delete(&path, Some(stale));
             assert_problem(&delete, 412, "/problems/version-mismatch");
         }
+        // Not a list of entity tags at all: 400.
+        for garbage in ["garbage", "2", "\"2", "\"2\" \"3\""] {
+            let patch = app.patch(&path, &json!({"seats": 1}), Some(garbage));
+            assert_problem(&patch, 400, "/problems/bad-request");
+            let delete = app.delete(&path, Some(garbage));
+            assert_problem(&delete, 400, "/problems/bad-request");
+        }
+        // No If-Match at all: 428, saying what to send.
+        for reply in [
+            app.put(&path, &read, None),
+            app.patch(&path, &json!({"seats": 1}), None),
+            app.delete(&path, None),
+        ] {
+            assert_problem(&reply, 428, "/problems/precondition-required");
+            let detail = reply.json["detail"].as_str().unwrap();
+            assert!(
+                detail.contains("ETag") && detail.contains(&path),
+                "{detail}"
+            );
+        }
         assert_eq!(app.snapshot(), before);
         let stored = app.register().get(&id).unwrap();
         assert_eq!(stored.version, 2);
         assert_eq!(stored.to_json()["seats"], 601);
-        // The current tag, weak or strong, and `*` are accepted.
+        // The current tag, alone or in a list, and `*` are accepted.
         assert_eq!(
-            app.patch(&path, &json!({"seats": 600}), Some("W/\"2\""))
+            app.patch(&path, &json!({"seats": 600}), Some("\"1\", W/\"2\", \"2\""))
                 .status,
             200
         );
@@ -468,7 +508,7 @@ fn body_over_the_limit_is_413() {
             (Method::PUT, path.as_str(), "application/json"),
             (Method::PATCH, path.as_str(), "application/merge-patch+json"),
         ] {
-            let reply = app.write(method, path, content_type, over.clone(), None);
+            let reply = app.write(method, path, content_type, over.clone(), Some("*"));
             assert_problem(&reply, 413, "/problems/payload-too-large");
         }
         // Far over the limit, too.
@@ -531,7 +571,7 @@ fn wrong_content_type_is_415() {
             (Method::PATCH, path.as_str(), "application/json"),
             (Method::PATCH, path.as_str(), "text/plain"),
         ] {
-            let reply = app.write(method.clone(), path, content_type, body.clone(), None);
+            let reply = app.write(method.clone(), path, content_type, body.clone(), Some("*"));
             assert_problem(&reply, 415, "/problems/unsupported-media-type");
             assert!(
                 reply.json["detail"]
@@ -556,7 +596,7 @@ fn wrong_content_type_is_415() {
             &path,
             "Application/Merge-Patch+JSON; charset=utf-8",
             "{\"seats\": 601}",
-            None,
+            Some("\"1\""),
         );
         assert_eq!(reply.status, 200, "{}", reply.text);
     });
@@ -593,14 +633,14 @@ fn validation_lists_every_problem_as_422() {
             );
         }
         // The same body as a full replace gives the same list.
-        let reply = app.put(&format!("/api/v1/theatres/{id}"), &theatre, None);
+        let reply = app.put(&format!("/api/v1/theatres/{id}"), &theatre, Some("\"1\""));
         assert_problem(&reply, 422, "/problems/validation");
         assert_eq!(error_pairs(&reply.json), expected);
         // A patch that breaks rules.
         let reply = app.patch(
             &format!("/api/v1/theatres/{id}"),
             &json!({"region": "AZ-XX", "seats": 10001, "halls": 0, "ownership": null}),
-            None,
+            Some("\"1\""),
         );
         assert_problem(&reply, 422, "/problems/validation");
         assert_eq!(
@@ -633,7 +673,7 @@ fn validation_lists_every_problem_as_422() {
             ),
             (json!({"kind": "museum"}), "/kind", "not_in_vocabulary"),
         ] {
-            let reply = app.patch(&format!("/api/v1/theatres/{id}"), &patch, None);
+            let reply = app.patch(&format!("/api/v1/theatres/{id}"), &patch, Some("\"1\""));
             assert_problem(&reply, 422, "/problems/validation");
             assert_eq!(error_pairs(&reply.json), pairs(&[(field, code)]), "{patch}");
         }
@@ -647,7 +687,11 @@ fn validation_lists_every_problem_as_422() {
             pairs(&[("/registry_number", "format")])
         );
         // A patch that is not an object.
-        let reply = app.patch(&format!("/api/v1/theatres/{id}"), &json!([1]), None);
+        let reply = app.patch(
+            &format!("/api/v1/theatres/{id}"),
+            &json!([1]),
+            Some("\"1\""),
+        );
         assert_problem(&reply, 422, "/problems/validation");
         assert_eq!(error_pairs(&reply.json), pairs(&[("", "format")]));
         assert_eq!(app.snapshot(), before);
@@ -668,7 +712,7 @@ fn wrong_json_type_is_422_format() {
         let reply = app.patch(
             &format!("/api/v1/theatres/{id}"),
             &json!({"seats": "many", "founded_year": true}),
-            None,
+            Some("\"1\""),
         );
         assert_problem(&reply, 422, "/problems/validation");
         assert_eq!(
@@ -678,7 +722,7 @@ fn wrong_json_type_is_422_format() {
         let reply = app.patch(
             &format!("/api/v1/theatres/{id}"),
             &json!({"name": "Teatr"}),
-            None,
+            Some("\"1\""),
         );
         assert_problem(&reply, 422, "/problems/validation");
         assert_eq!(error_pairs(&reply.json), pairs(&[("/name", "format")]));
@@ -845,7 +889,7 @@ fn hostile_input_never_gives_5xx() {
                 (Method::PUT, path.as_str(), "application/json"),
                 (Method::PATCH, path.as_str(), "application/merge-patch+json"),
             ] {
-                let reply = app.write(method.clone(), path, content_type, body.clone(), None);
+                let reply = app.write(method.clone(), path, content_type, body.clone(), Some("*"));
                 let fine = (400..500).contains(&reply.status)
                     && reply.header("content-type").as_deref() == Some("application/problem+json")
                     && reply.json["status"] == reply.status;
@@ -881,9 +925,9 @@ fn hostile_input_never_gives_5xx() {
         for key in ["%00", "THR-%00", "a%00b"] {
             let target = format!("/api/v1/theatres/{key}");
             for reply in [
-                app.put(&target, &fixture("theatre", None), None),
-                app.patch(&target, &json!({"seats": 1}), None),
-                app.delete(&target, None),
+                app.put(&target, &fixture("theatre", None), Some("*")),
+                app.patch(&target, &json!({"seats": 1}), Some("*")),
+                app.delete(&target, Some("*")),
             ] {
                 if !(400..500).contains(&reply.status) {
                     failures.push(format!(

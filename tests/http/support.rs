@@ -44,15 +44,7 @@ impl TestApp {
             register: scratch.register().clone().with_search_index(),
             config,
         };
-        let (tx, rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(async move {
-                let server = ucr_api::start(listener, state).unwrap();
-                tx.send(server.handle()).unwrap();
-                let _ = server.await;
-            })
-        });
-        let handle = rx.recv().unwrap();
+        let (handle, thread) = run_server(listener, state);
         let tokens: std::collections::HashMap<ucr_core::Role, String> = [
             ucr_core::Role::Reader,
             ucr_core::Role::Clerk,
@@ -143,6 +135,22 @@ impl Drop for TestApp {
     }
 }
 
+/// Runs the service on `listener` on a thread of its own; stop it with the handle.
+pub fn run_server(
+    listener: TcpListener,
+    state: ucr_api::State,
+) -> (ServerHandle, std::thread::JoinHandle<()>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = ucr_api::start(listener, state).unwrap();
+            tx.send(server.handle()).unwrap();
+            let _ = server.await;
+        })
+    });
+    (rx.recv().unwrap(), thread)
+}
+
 /// The configuration of test servers: small limits, public reads, two workers.
 pub fn test_config() -> ucr_api::Config {
     ucr_api::Config {
@@ -151,6 +159,7 @@ pub fn test_config() -> ucr_api::Config {
         public_read: true,
         workers: Some(2),
         replica: None,
+        if_match: ucr_api::IfMatch::Required,
     }
 }
 
@@ -196,6 +205,15 @@ impl From<reqwest::blocking::Response> for Reply {
 pub fn each_backend(test: impl Fn(&TestApp)) {
     for scratch in Scratch::all().unwrap() {
         let app = TestApp::spawn(scratch);
+        eprintln!("backend: {}", app.backend);
+        test(&app);
+    }
+}
+
+/// Like [`each_backend`], with servers that run with `config`.
+pub fn each_backend_with(config: ucr_api::Config, test: impl Fn(&TestApp)) {
+    for scratch in Scratch::all().unwrap() {
+        let app = TestApp::spawn_with(scratch, config.clone());
         eprintln!("backend: {}", app.backend);
         test(&app);
     }
@@ -329,6 +347,11 @@ impl TestApp {
             body.to_string(),
             if_match,
         )
+    }
+
+    /// The ETag of the entry `key` (id or registry number) as stored now.
+    pub fn etag_of(&self, key: &str) -> String {
+        format!("\"{}\"", self.register().get(key).unwrap().version)
     }
 
     /// DELETE, with `If-Match` when given.

@@ -143,6 +143,7 @@ fn patch_entry(app: &TestApp, number: &str, patch: &Value) -> Value {
             .patch(app.url(&path))
             .header("content-type", "application/merge-patch+json")
             .header("ucr-reason", "window test")
+            .header("if-match", app.etag_of(number))
             .body(patch.to_string()),
     );
     assert_eq!(reply.status, 200, "PATCH {path} {patch}: {}", reply.text);
@@ -154,7 +155,7 @@ fn delete_entry(app: &TestApp, number: &str) {
     let kind = app.register().get(number).unwrap().kind();
     let reply = app.delete(
         &format!("/api/v1/{}/{number}", collection(kind.as_str())),
-        None,
+        Some(&app.etag_of(number)),
     );
     assert_eq!(reply.status, 204, "DELETE {number}: {}", reply.text);
 }
@@ -1252,10 +1253,10 @@ fn the_feed_holds_every_change_once_in_sequence() {
         let reply = app.patch(
             "/api/v1/heritage-objects/HER-000002",
             &json!({"region": "AZ-XX"}),
-            None,
+            Some("\"1\""),
         );
         assert_eq!(reply.status, 422, "{}", reply.text);
-        let reply = app.delete("/api/v1/reserves/RSV-000001", None);
+        let reply = app.delete("/api/v1/reserves/RSV-000001", Some("\"1\""));
         assert_eq!(reply.status, 409, "{}", reply.text);
         let reply = app.patch(
             "/api/v1/theatres/THR-000001",

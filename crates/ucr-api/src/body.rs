@@ -1,21 +1,64 @@
-//! Reading request bodies: content type, size limit, JSON with line and column on error.
+//! Reading request bodies: content coding, content type, size limit, JSON with line and
+//! column on error.
 
 use crate::problem::ApiError;
+use actix_web::dev::Decompress;
+use actix_web::error::PayloadError;
+use actix_web::http::header::{ContentEncoding, CONTENT_ENCODING};
 use actix_web::{web, HttpRequest};
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use serde_json::Value;
 
-/// Reads at most `limit` bytes of the body; more is a 413.
-pub async fn read(mut payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+/// The content codings a request body may be sent in (`Content-Encoding`).
+pub const ENCODINGS: &[&str] = &["gzip", "x-gzip", "deflate", "identity"];
+
+/// The body of a request, decoded from its `Content-Encoding`; a coding the server does not
+/// read is a 415 that names those it does.
+pub fn decoded(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<impl Stream<Item = Result<web::Bytes, PayloadError>> + Unpin, ApiError> {
+    let mut coding = ContentEncoding::Identity;
+    for value in req.headers().get_all(CONTENT_ENCODING) {
+        let text = value.to_str().unwrap_or("\u{fffd}");
+        for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let this = match name.to_ascii_lowercase().as_str() {
+                "gzip" | "x-gzip" => ContentEncoding::Gzip,
+                "deflate" => ContentEncoding::Deflate,
+                "identity" => continue,
+                _ => return Err(ApiError::unsupported_encoding(name)),
+            };
+            if coding != ContentEncoding::Identity {
+                return Err(ApiError::unsupported_encoding(text));
+            }
+            coding = this;
+        }
+    }
+    Ok(Decompress::new(payload, coding))
+}
+
+/// Reads at most `limit` bytes of the decoded body; more is a 413, so a small compressed body
+/// that decodes to more than the limit is refused as soon as the limit is passed.
+pub async fn read(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<web::Bytes, ApiError> {
+    let mut stream = decoded(req, payload)?;
     let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("reading the body: {e}")))?;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(unreadable)?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::too_large(limit));
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
+}
+
+/// A body that cannot be read or decoded: 400.
+pub fn unreadable(e: PayloadError) -> ApiError {
+    ApiError::bad_request(format!("reading the body: {e}"))
 }
 
 /// Checks that the request's content type is `expected` (parameters like charset allowed).

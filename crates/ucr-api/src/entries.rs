@@ -7,7 +7,7 @@ use crate::State;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
-use ucr_core::cursor::ListCursor;
+use ucr_core::cursor::{HistoryCursor, ListCursor};
 use ucr_core::query::{Filter, PAGE_MAX};
 use ucr_core::vocab::*;
 use ucr_core::{Action, Entry, Register, RegisterError, Revision, Saved, Write};
@@ -19,28 +19,28 @@ pub const DEFAULT_LIMIT: i64 = 50;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/api/v1/entries/{key}/history/{version}")
-            .route(web::get().to(revision))
+            .route(crate::service::get_or_head().to(revision))
             .default_service(web::to(not_allowed)),
     )
     .service(
         web::resource("/api/v1/entries/{key}/history")
-            .route(web::get().to(history))
+            .route(crate::service::get_or_head().to(history))
             .default_service(web::to(not_allowed)),
     )
     .service(
         web::resource("/api/v1/entries/{key}")
-            .route(web::get().to(get_any))
+            .route(crate::service::get_or_head().to(get_any))
             .default_service(web::to(not_allowed)),
     )
     .service(
         web::resource("/api/v1/{collection}")
-            .route(web::get().to(list))
+            .route(crate::service::get_or_head().to(list))
             .route(web::post().to(create))
             .default_service(web::to(not_allowed)),
     )
     .service(
         web::resource("/api/v1/{collection}/{key}")
-            .route(web::get().to(get_one))
+            .route(crate::service::get_or_head().to(get_one))
             .route(web::put().to(replace))
             .route(web::patch().to(patch))
             .route(web::delete().to(delete))
@@ -57,11 +57,11 @@ pub async fn not_allowed(req: HttpRequest) -> HttpResponse {
         }
     }
     let allow = match req.match_pattern().as_deref() {
-        Some("/api/v1/{collection}") => "GET, POST",
-        Some("/api/v1/{collection}/{key}") => "GET, PUT, PATCH, DELETE",
-        Some("/api/v1/imports") => "GET, POST",
+        Some("/api/v1/{collection}") => "GET, HEAD, POST",
+        Some("/api/v1/{collection}/{key}") => "GET, HEAD, PUT, PATCH, DELETE",
+        Some("/api/v1/imports") => "GET, HEAD, POST",
         Some("/api/v1/imports/{id}/undo") => "POST",
-        _ => "GET",
+        _ => "GET, HEAD",
     };
     let mut res = ApiError::method_not_allowed(req.method().as_str(), req.path()).error_response();
     if let Ok(value) = header::HeaderValue::from_str(allow) {
@@ -98,37 +98,102 @@ pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
-/// The version named by `If-Match`, if any (`*` names any).
-fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
-    let Some(value) = req.headers().get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let text = value
-        .to_str()
-        .map_err(|_| ApiError::bad_request("If-Match is not readable text"))?
-        .trim();
-    if text == "*" {
-        return Ok(None);
+/// What a change's `If-Match` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// No `If-Match` (allowed only when the service runs with `IfMatch::Optional`).
+    Absent,
+    /// `*`: any current version.
+    Any,
+    /// The versions of the strong entity tags listed; weak tags (`W/"3"`) never match under
+    /// the strong comparison of RFC 9110, and a tag that names no version matches nothing.
+    Tags(Vec<i64>),
+}
+
+/// Reads `If-Match` (RFC 9110 §13.1.1): `*` or a list of entity tags. Without it, a change
+/// gets 428 unless the service runs with `IfMatch::Optional`.
+pub fn precondition(req: &HttpRequest, state: &State) -> Result<Precondition, ApiError> {
+    let values: Vec<_> = req.headers().get_all(header::IF_MATCH).collect();
+    if values.is_empty() {
+        return match state.config.if_match {
+            crate::IfMatch::Required => Err(ApiError::precondition_required(req.path())),
+            crate::IfMatch::Optional => Ok(Precondition::Absent),
+        };
     }
-    let tag = text.strip_prefix("W/").unwrap_or(text);
-    let version = tag
-        .strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-        .and_then(|t| t.parse::<i64>().ok());
-    match version {
-        Some(v) => Ok(Some(v)),
-        None => Err(ApiError::new(
+    let mut versions = Vec::new();
+    for value in values {
+        let text = value
+            .to_str()
+            .map_err(|_| ApiError::bad_request("If-Match is not readable text"))?;
+        if text.trim() == "*" {
+            return Ok(Precondition::Any);
+        }
+        versions.extend(
+            entity_tags(text)
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "If-Match `{text}` is not `*` or a list of entity tags such as \"3\""
+                    ))
+                })?
+                .into_iter()
+                .filter_map(|(weak, tag)| (!weak).then(|| tag.parse::<i64>().ok()).flatten()),
+        );
+    }
+    Ok(Precondition::Tags(versions))
+}
+
+/// The entity tags of a list (`"1", W/"2"`) as (weak, opaque tag); `None` when the text is
+/// not a list of entity tags (RFC 9110 §8.8.3; a tag may hold commas, lists may hold empty
+/// elements).
+fn entity_tags(text: &str) -> Option<Vec<(bool, &str)>> {
+    let blank = |c: char| c == ' ' || c == '\t';
+    let mut tags = Vec::new();
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches(|c: char| blank(c) || c == ',');
+        if rest.is_empty() {
+            break;
+        }
+        let (weak, quoted) = match rest.strip_prefix("W/") {
+            Some(after) => (true, after),
+            None => (false, rest),
+        };
+        let inside = quoted.strip_prefix('"')?;
+        let close = inside.find('"')?;
+        tags.push((weak, &inside[..close]));
+        rest = inside[close + 1..].trim_start_matches(blank);
+        if !(rest.is_empty() || rest.starts_with(',')) {
+            return None;
+        }
+    }
+    (!tags.is_empty()).then_some(tags)
+}
+
+/// The version a change expects, given the entry's current version: `None` for any version,
+/// 412 when no strong tag of `If-Match` names the current one. The store checks the version
+/// again in the write, so a change made meanwhile is still refused.
+fn expected_version(pre: &Precondition, current: i64) -> Result<Option<i64>, ApiError> {
+    match pre {
+        Precondition::Absent | Precondition::Any => Ok(None),
+        Precondition::Tags(versions) if versions.contains(&current) => Ok(Some(current)),
+        Precondition::Tags(versions) => Err(ApiError::new(
             StatusCode::PRECONDITION_FAILED,
             "version-mismatch",
             "The entry changed since it was read",
-            format!("If-Match {text} names no version of this entry; send the ETag you read, e.g. \"3\""),
+            format!(
+                "If-Match names {}, the entry is at version {current} (ETag \"{current}\"): read it again; weak tags (W/) never match",
+                if versions.is_empty() {
+                    "no strong entity tag".to_string()
+                } else {
+                    format!("version(s) {}", versions.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
+                }
+            ),
         )),
     }
 }
 
 fn write_for(req: &HttpRequest, who: &Caller) -> Result<Write, ApiError> {
     let mut w = who.writer();
-    w.expected_version = if_match(req)?;
     if let Some(reason) = req.headers().get("UCR-Reason") {
         // UTF-8, so that a reason in Azerbaijani is kept, not dropped.
         let reason = std::str::from_utf8(reason.as_bytes())
@@ -272,7 +337,7 @@ async fn entry_body(
     media_type: &str,
 ) -> Result<Value, ApiError> {
     body::require_type(req, media_type)?;
-    let bytes = body::read(payload, state.config.body_limit).await?;
+    let bytes = body::read(req, payload, state.config.body_limit).await?;
     let mut value = body::json(&bytes)?;
     if let Some(map) = value.as_object_mut() {
         match map.get("kind") {
@@ -354,9 +419,11 @@ async fn change(
     let kind = kind_of(&req)?;
     let who = caller(&req, &state).await?;
     who.require(Action::Change)?;
-    let w = write_for(&req, &who)?;
+    let pre = precondition(&req, &state)?;
+    let mut w = write_for(&req, &who)?;
     let value = entry_body(&req, payload, &state, kind, media_type).await?;
     let entry = entry_in(&state.register, kind, &key_of(&req)).await?;
+    w.expected_version = expected_version(&pre, entry.version)?;
     let register = state.register.clone();
     let key = entry.id.to_string();
     let saved = blocking(move || apply(&register, &key, value, &w)).await?;
@@ -397,8 +464,10 @@ async fn delete(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespons
     let kind = kind_of(&req)?;
     let who = caller(&req, &state).await?;
     who.require(Action::Delete)?;
-    let w = write_for(&req, &who)?;
+    let pre = precondition(&req, &state)?;
+    let mut w = write_for(&req, &who)?;
     let entry = entry_in(&state.register, kind, &key_of(&req)).await?;
+    w.expected_version = expected_version(&pre, entry.version)?;
     let register = state.register.clone();
     let key = entry.id.to_string();
     blocking(move || register.delete(&key, &w)).await?;
@@ -418,17 +487,50 @@ pub fn revision_json(r: &Revision, who: &Caller) -> Value {
     value
 }
 
+/// The query of a history: `limit` and `cursor`, nothing else.
+fn history_query(req: &HttpRequest) -> Result<(i64, Option<String>), ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+        .map_err(|e| ApiError::bad_request(format!("unreadable query string: {e}")))?;
+    let mut limit = DEFAULT_LIMIT;
+    let mut cursor = None;
+    for (name, value) in pairs {
+        let bad = |what: &str| ApiError::bad_request(format!("`{name}={value}`: {what}"));
+        match name.as_str() {
+            "limit" => {
+                limit = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|l| (1..=PAGE_MAX).contains(l))
+                    .ok_or_else(|| bad(&format!("limit is a whole number from 1 to {PAGE_MAX}")))?
+            }
+            "cursor" => {
+                value
+                    .parse::<HistoryCursor>()
+                    .map_err(|e| bad(&e.to_string()))?;
+                cursor = Some(value);
+            }
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown query parameter `{name}`; a history takes limit, cursor"
+                )))
+            }
+        }
+    }
+    Ok((limit, cursor))
+}
+
 async fn history(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
     let who = caller(&req, &state).await?;
     who.require_read(&state)?;
+    let (limit, cursor) = history_query(&req)?;
     let register = state.register.clone();
     let key = key_of(&req);
-    let revisions = blocking(move || register.history(&key)).await?;
-    let items: Vec<Value> = revisions.iter().map(|r| revision_json(r, &who)).collect();
+    let page = blocking(move || register.history_page(&key, limit, cursor.as_deref())).await?;
+    let items: Vec<Value> = page.items.iter().map(|r| revision_json(r, &who)).collect();
     Ok(HttpResponse::Ok().json(json!({
         "items": items,
-        "next_cursor": null,
-        "total": revisions.len(),
+        "next_cursor": page.next_cursor,
+        "total": page.total,
     })))
 }
 
@@ -447,4 +549,31 @@ async fn revision(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespo
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(r.version)))
         .json(revision_json(&r, &who)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entity_tags;
+
+    #[test]
+    fn if_match_lists_are_read_as_rfc_9110_writes_them() {
+        assert_eq!(entity_tags("\"3\""), Some(vec![(false, "3")]));
+        assert_eq!(
+            entity_tags(" , \"1\",W/\"2\" ,\t\"a,b\",, "),
+            Some(vec![(false, "1"), (true, "2"), (false, "a,b")])
+        );
+        assert_eq!(entity_tags("\"\""), Some(vec![(false, "")]));
+        for bad in [
+            "",
+            " , ",
+            "3",
+            "\"3",
+            "W/3",
+            "\"1\" \"2\"",
+            "\"1\"x",
+            "w/\"1\"",
+        ] {
+            assert_eq!(entity_tags(bad), None, "{bad}");
+        }
+    }
 }

@@ -19,7 +19,7 @@ use ucr_core::{Filter, Kind, Status};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/api/v1/imports")
-            .route(web::get().to(list))
+            .route(crate::service::get_or_head().to(list))
             .route(web::post().to(create))
             .default_service(web::to(crate::entries::not_allowed)),
     )
@@ -30,12 +30,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::resource("/api/v1/imports/{id}")
-            .route(web::get().to(get))
+            .route(crate::service::get_or_head().to(get))
             .default_service(web::to(crate::entries::not_allowed)),
     )
     .service(
         web::resource("/api/v1/export")
-            .route(web::get().to(export))
+            .route(crate::service::get_or_head().to(export))
             .default_service(web::to(crate::entries::not_allowed)),
     );
 }
@@ -58,7 +58,7 @@ fn flag(name: &str, value: &str) -> Result<bool, ApiError> {
 /// A temporary file the body is spooled to, removed on drop.
 async fn create(
     req: HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     state: web::Data<State>,
 ) -> Result<HttpResponse, ApiError> {
     let who = caller(&req, &state).await?;
@@ -153,8 +153,10 @@ async fn create(
     let mut file =
         tempfile::tempfile().map_err(|e| ApiError::internal(format!("spooling the body: {e}")))?;
     let mut size = 0usize;
+    // The limit applies to the decoded body, so a small compressed bomb is refused too.
+    let mut payload = crate::body::decoded(&req, payload)?;
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("reading the body: {e}")))?;
+        let chunk = chunk.map_err(crate::body::unreadable)?;
         size += chunk.len();
         if size > state.config.import_limit {
             return Err(ApiError::too_large(state.config.import_limit));
@@ -196,6 +198,18 @@ async fn create(
                 "import-rejected",
                 "The load was refused; nothing was written",
                 format!("{} row(s) rejected; see `report`", report.rejected),
+            );
+            err.0.report = Some(body);
+            err.error_response()
+        }
+        Outcome::Unreadable => {
+            let mut err = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import-unreadable",
+                "The body cannot be read as the declared format",
+                format!(
+                    "no row of the body could be read as an entry of {essence}; nothing was written or recorded; see `report`"
+                ),
             );
             err.0.report = Some(body);
             err.error_response()

@@ -41,6 +41,30 @@ pub struct Config {
     /// Serving from a read-only replica of the database: writes are refused (421) and
     /// `/ready` reports the replica's lag. `None`: the server reads and writes.
     pub replica: Option<replica::Replica>,
+    /// Whether `PUT`, `PATCH` and `DELETE` must send `If-Match` (428 without it).
+    pub if_match: IfMatch,
+}
+
+/// Whether changes must name the version they change (`If-Match`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IfMatch {
+    /// A change without `If-Match` gets 428 Precondition Required (RFC 6585).
+    #[default]
+    Required,
+    /// A change without `If-Match` applies to whatever version is current.
+    Optional,
+}
+
+impl std::str::FromStr for IfMatch {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "required" => Ok(IfMatch::Required),
+            "optional" => Ok(IfMatch::Optional),
+            _ => Err(format!("`{s}`: required or optional")),
+        }
+    }
 }
 
 impl Default for Config {
@@ -51,6 +75,7 @@ impl Default for Config {
             public_read: true,
             workers: None,
             replica: None,
+            if_match: IfMatch::Required,
         }
     }
 }
@@ -75,6 +100,7 @@ pub fn start(listener: TcpListener, state: State) -> std::io::Result<Server> {
         App::new()
             .app_data(data.clone())
             .wrap(actix_web::middleware::from_fn(replica::refuse_writes))
+            .wrap(actix_web::middleware::from_fn(service::limits_and_problems))
             .wrap(actix_web::middleware::from_fn(service::log_request))
             .configure(service::configure)
     })

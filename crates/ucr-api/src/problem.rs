@@ -124,6 +124,31 @@ impl ApiError {
         )
     }
 
+    /// 415: a `Content-Encoding` the server does not decode.
+    pub fn unsupported_encoding(got: &str) -> Self {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-encoding",
+            "Unsupported content encoding",
+            format!(
+                "the body is sent with Content-Encoding `{got}`; send it as one of {} (or without Content-Encoding)",
+                crate::body::ENCODINGS.join(", ")
+            ),
+        )
+    }
+
+    /// 428: a change without `If-Match`.
+    pub fn precondition_required(path: &str) -> Self {
+        ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition-required",
+            "If-Match is required",
+            format!(
+                "a change needs If-Match: read the entry (GET {path}) and send its ETag, e.g. If-Match: \"3\", so that a change made meanwhile is not overwritten"
+            ),
+        )
+    }
+
     /// 500: never for bad input; a fault of the server.
     pub fn internal(detail: impl Into<String>) -> Self {
         ApiError::new(

@@ -14,24 +14,103 @@ use ucr_core::vocab::*;
 /// The committed OpenAPI document, served as it is.
 pub const OPENAPI_JSON: &str = include_str!("../../../openapi/openapi.json");
 
+/// A route for `GET` and `HEAD` (RFC 9110 §9.3.2: the same answer without its body; the
+/// HTTP layer leaves the body out and keeps its headers).
+pub fn get_or_head() -> actix_web::Route {
+    use actix_web::guard;
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let get_only = |path: &str| web::resource(path).default_service(web::to(entries::not_allowed));
-    cfg.service(get_only("/health").route(web::get().to(health)))
-        .service(get_only("/ready").route(web::get().to(ready)))
-        .service(get_only("/openapi.json").route(web::get().to(openapi)))
+    cfg.service(get_only("/health").route(crate::service::get_or_head().to(health)))
+        .service(get_only("/ready").route(crate::service::get_or_head().to(ready)))
+        .service(get_only("/openapi.json").route(crate::service::get_or_head().to(openapi)))
         .service(
             utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
                 .config(utoipa_swagger_ui::Config::from("/openapi.json")),
         )
-        .route("/docs", web::get().to(docs_redirect))
-        .service(get_only("/api/v1/vocabularies").route(web::get().to(vocabularies)));
+        .route("/docs", crate::service::get_or_head().to(docs_redirect))
+        .service(
+            get_only("/api/v1/vocabularies").route(crate::service::get_or_head().to(vocabularies)),
+        );
     crate::imports::configure(cfg);
     crate::window::configure(cfg);
     crate::oai::configure(cfg);
     crate::reconcile::configure(cfg);
     entries::configure(cfg);
     cfg.default_service(web::to(not_found));
+}
+
+/// Longest request target (path and query) read, in bytes; longer ones get 414.
+pub const URI_MAX: usize = 8 * 1024;
+
+/// Most bytes of header names and values read; more get 431. (The HTTP layer itself closes
+/// the connection with an empty 431 on a request head over 128 KiB or with more than 96
+/// headers, and with an empty 400 on a request line or header it cannot parse: those
+/// answers are made before any of this service's code runs.)
+pub const HEADERS_MAX: usize = 32 * 1024;
+
+/// Refuses request targets and headers over the limits with problem+json, and turns every
+/// other error answer of the framework (one not made by this service) into problem+json.
+pub async fn limits_and_problems(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    use actix_web::ResponseError;
+    let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if target > URI_MAX {
+        let err = ApiError::new(
+            actix_web::http::StatusCode::URI_TOO_LONG,
+            "uri-too-long",
+            "URI too long",
+            format!("the request target is {target} bytes; at most {URI_MAX} are read"),
+        );
+        return Ok(req.into_response(err.error_response()));
+    }
+    let headers: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if headers > HEADERS_MAX {
+        let err = ApiError::new(
+            actix_web::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers-too-large",
+            "Request header fields too large",
+            format!("the headers are {headers} bytes; at most {HEADERS_MAX} are read"),
+        );
+        return Ok(req.into_response(err.error_response()));
+    }
+    let res = next.call(req).await?.map_into_boxed_body();
+    let status = res.status();
+    let problem = res
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || problem {
+        return Ok(res);
+    }
+    // An error answer the framework made (e.g. an unreadable path): the same status as
+    // problem+json, keeping headers such as `Allow`.
+    let (req, old) = res.into_parts();
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let mut new = ApiError::new(
+        status,
+        &reason.to_ascii_lowercase().replace(' ', "-"),
+        reason,
+        format!("{} {}: {reason}", req.method(), req.path()),
+    )
+    .error_response();
+    for (name, value) in old.headers() {
+        if name != actix_web::http::header::CONTENT_TYPE
+            && name != actix_web::http::header::CONTENT_LENGTH
+        {
+            new.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    Ok(ServiceResponse::new(req, new))
 }
 
 /// One structured log line per request.

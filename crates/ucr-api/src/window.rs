@@ -15,17 +15,17 @@ use ucr_core::{Kind, Status};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/api/v1/entries")
-            .route(web::get().to(search))
+            .route(crate::service::get_or_head().to(search))
             .default_service(web::to(not_allowed)),
     )
     .service(
         web::resource("/api/v1/changes")
-            .route(web::get().to(changes))
+            .route(crate::service::get_or_head().to(changes))
             .default_service(web::to(not_allowed)),
     )
     .service(
         web::resource("/api/v1/stats")
-            .route(web::get().to(stats))
+            .route(crate::service::get_or_head().to(stats))
             .default_service(web::to(not_allowed)),
     );
 }

@@ -174,6 +174,37 @@ impl FromStr for HarvestCursor {
     }
 }
 
+/// Where a page of an entry's history ended: the next page starts after this version
+/// (histories go in version order). Written as `v` and the version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryCursor {
+    /// The version of the last revision of the page.
+    pub after: i64,
+}
+
+impl fmt::Display for HistoryCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "v{}", self.after)
+    }
+}
+
+impl FromStr for HistoryCursor {
+    type Err = NotACursor;
+
+    fn from_str(s: &str) -> Result<HistoryCursor, NotACursor> {
+        let digits = s.strip_prefix('v').ok_or(NotACursor)?;
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(NotACursor);
+        }
+        let after = digits
+            .parse::<i64>()
+            .ok()
+            .filter(|v| *v >= 1)
+            .ok_or(NotACursor)?;
+        Ok(HistoryCursor { after })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +236,25 @@ mod tests {
                 hex(&format!("[{score},\"\",\"{id}\"]")).parse::<SearchCursor>(),
                 Err(NotACursor)
             );
+        }
+    }
+
+    #[test]
+    fn a_history_cursor_is_the_last_version_of_the_page() {
+        assert_eq!("v3".parse(), Ok(HistoryCursor { after: 3 }));
+        assert_eq!(HistoryCursor { after: 12 }.to_string(), "v12");
+        for bad in [
+            "",
+            "v",
+            "3",
+            "v0",
+            "v-1",
+            "v+1",
+            "v1.0",
+            "v99999999999999999999",
+            "V3",
+        ] {
+            assert_eq!(bad.parse::<HistoryCursor>(), Err(NotACursor), "{bad}");
         }
     }
 

@@ -225,6 +225,7 @@ fn parse_value<T: serde::de::DeserializeOwned>(
     if value.is_null() {
         return None;
     }
+    whole_numbers(&mut value);
     // Unknown members of nested objects are each reported at their own pointer, then left
     // out so that the rest of the value is still read.
     for _ in 0..64 {
@@ -248,6 +249,24 @@ fn parse_value<T: serde::de::DeserializeOwned>(
         }
     }
     None
+}
+
+/// Writes whole numbers written with a fraction (`49.0`, `1e3`) as integers, as JSON Schema
+/// counts them: an integer field takes them, a number field reads them the same.
+fn whole_numbers(value: &mut Value) {
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64() {
+                // i64::MAX as f64 rounds up to 2^63, which is out of range: `<` keeps it out.
+                if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
+                    *value = Value::from(f as i64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Value::Object(members) => members.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
 }
 
 /// Where a value read as `T` failed, when that is a member its object does not have: the
@@ -448,6 +467,26 @@ mod tests {
         assert_eq!(kept, expected);
         assert_eq!(Draft::fields().first(), Some(&"kind"));
         assert!(Draft::fields().ends_with(ASSIGNED));
+    }
+
+    #[test]
+    fn whole_numbers_with_a_fraction_are_integers() {
+        let mut problems = Problems::default();
+        let draft = Draft::from_json(
+            serde_json::json!({"seats": 49.0, "founded_year": 1.9e3, "area_ha": 12.0}),
+            &mut problems,
+        );
+        assert_eq!(problems, Problems::default());
+        assert_eq!(draft.get::<i64>("seats"), Some(&49));
+        assert_eq!(draft.get::<i64>("founded_year"), Some(&1900));
+        assert_eq!(draft.get::<f64>("area_ha"), Some(&12.0));
+        // A fraction, or a whole number beyond 64 bits, is still not an integer.
+        for seats in [serde_json::json!(49.5), serde_json::json!(1e19)] {
+            let mut problems = Problems::default();
+            let draft = Draft::from_json(serde_json::json!({"seats": seats}), &mut problems);
+            assert_eq!(draft.get::<i64>("seats"), None, "{seats}");
+            assert_eq!(problems.0.len(), 1, "{seats}");
+        }
     }
 
     #[test]

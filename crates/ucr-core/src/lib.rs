@@ -34,7 +34,7 @@ pub use check::{check, Checked};
 pub use error::RegisterError;
 pub use model::{Entry, EntryRef, Record};
 pub use problem::{Code, Problem, Severity};
-pub use query::{Filter, Listing};
+pub use query::{Filter, HistoryPage, Listing};
 pub use register::{Register, Replication};
 pub use roles::Action;
 pub use vocab::{Kind, Operation, Role, Status};

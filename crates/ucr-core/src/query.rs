@@ -55,6 +55,17 @@ pub struct Listing {
     pub total: i64,
 }
 
+/// A page of an entry's history.
+#[derive(Debug, Clone)]
+pub struct HistoryPage {
+    /// The revisions of this page, oldest first.
+    pub items: Vec<crate::change::Revision>,
+    /// Pass as `cursor` for the next page; `None` on the last.
+    pub next_cursor: Option<String>,
+    /// Revisions of the entry, on all pages.
+    pub total: i64,
+}
+
 /// Most entries one page may hold.
 pub const PAGE_MAX: i64 = 1000;
 

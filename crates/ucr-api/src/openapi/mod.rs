@@ -56,7 +56,11 @@ fn example(kind: Kind, category: Option<HeritageCategory>) -> Value {
         })
         .map(|mut v| {
             if let Some(m) = v.as_object_mut() {
-                m.remove("registry_number");
+                // Values no two entries share: the example can be sent to a register that
+                // holds the fixtures.
+                for unique in ["registry_number", "isil", "inventory_number"] {
+                    m.remove(unique);
+                }
             }
             v
         })
@@ -135,8 +139,10 @@ fn collection_paths(paths: &mut Map<String, Value>, kind: Kind) {
                          ("415", "UnsupportedMediaType"), ("422", "Unprocessable"), ("503", "Unavailable")]))
         }
     }));
+    let key = json!({"name": "key", "in": "path", "required": true, "description": "The entry's id or registry number",
+                     "schema": {"type": "string"}, "example": format!("{}-000001", kind.prefix())});
     paths.insert(format!("/api/v1/{tag}/{{key}}"), json!({
-        "parameters": [param_ref("key")],
+        "parameters": [key],
         "get": {
             "tags": [tag], "x-action": Action::Read, "operationId": format!("get{name}"),
             "summary": format!("Read a {word}"),
@@ -153,7 +159,8 @@ fn collection_paths(paths: &mut Map<String, Value>, kind: Kind) {
             "requestBody": input,
             "responses": merge(saved("200", "Replaced"),
                 errors(&[("400", "BadRequest"), ("404", "NotFound"), ("409", "Conflict"), ("412", "PreconditionFailed"),
-                         ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType"), ("422", "Unprocessable"), ("503", "Unavailable")]))
+                         ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType"), ("422", "Unprocessable"),
+                         ("428", "PreconditionRequired"), ("503", "Unavailable")]))
         },
         "patch": {
             "tags": [tag], "x-action": Action::Change, "operationId": format!("patch{name}"),
@@ -165,7 +172,8 @@ fn collection_paths(paths: &mut Map<String, Value>, kind: Kind) {
                 "example": {"status": "suspended"}}}},
             "responses": merge(saved("200", "Changed"),
                 errors(&[("400", "BadRequest"), ("404", "NotFound"), ("409", "Conflict"), ("412", "PreconditionFailed"),
-                         ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType"), ("422", "Unprocessable"), ("503", "Unavailable")]))
+                         ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType"), ("422", "Unprocessable"),
+                         ("428", "PreconditionRequired"), ("503", "Unavailable")]))
         },
         "delete": {
             "tags": [tag], "x-action": Action::Delete, "operationId": format!("delete{name}"),
@@ -173,7 +181,8 @@ fn collection_paths(paths: &mut Map<String, Value>, kind: Kind) {
             "description": "Its history stays readable. Refused while another entry refers to it.",
             "parameters": [param_ref("ifMatch"), param_ref("reason")],
             "responses": merge(json!({"204": {"description": "Deleted"}}),
-                errors(&[("404", "NotFound"), ("409", "Conflict"), ("412", "PreconditionFailed"), ("503", "Unavailable")]))
+                errors(&[("400", "BadRequest"), ("404", "NotFound"), ("409", "Conflict"), ("412", "PreconditionFailed"),
+                         ("428", "PreconditionRequired"), ("503", "Unavailable")]))
         }
     }));
 }
@@ -199,18 +208,13 @@ fn secure(paths: &mut Map<String, Value>) {
                 continue;
             };
             let role = action.role();
-            let (security, note) = if action == Action::Read {
-                (
-                    json!([{}, {"bearer": []}]),
-                    "Anonymous callers may read when the register is public (UCR_PUBLIC_READ) and never see `head`; any token sees it.".to_string(),
-                )
+            // Reads need no token unless the register is private: no padlock on them.
+            let note = if action == Action::Read {
+                "Open to anonymous callers when the register is public (UCR_PUBLIC_READ, the default), who never see `head`; a token (any role) sees it, and is needed when the register is private.".to_string()
             } else {
-                (
-                    json!([{"bearer": []}]),
-                    format!("Needs a token of role {role} or above."),
-                )
+                op.insert("security".into(), json!([{"bearer": []}]));
+                format!("Needs a token of role {role} or above.")
             };
-            op.insert("security".into(), security);
             let description = op
                 .get("description")
                 .and_then(Value::as_str)
@@ -253,18 +257,18 @@ fn document_json() -> Value {
         collection_paths(&mut paths, *kind);
     }
     let search_params = json!([
-        {"name": "q", "in": "query", "required": false, "schema": {"type": "string", "maxLength": 200}, "example": "Şəki",
+        {"name": "q", "in": "query", "required": false, "schema": {"type": "string", "maxLength": 200}, "example": "Atəşgah",
          "description": "Words to find in every name and alternative name, any language; case- and diacritic-insensitive the Azerbaijani way (seki, Sheki, Shaki and Şəki find the same entries; Ganja finds Gəncə); the words are prefixes, for type-ahead"},
         {"name": "kind", "in": "query", "required": false, "schema": {"type": "string", "enum": Kind::words()}},
         param_ref("region"), param_ref("economic_region"), param_ref("status"), param_ref("ownership"),
         param_ref("inventory_number"),
-        {"name": "founded_from", "in": "query", "required": false, "schema": {"type": "integer"}},
-        {"name": "founded_to", "in": "query", "required": false, "schema": {"type": "integer"}},
+        {"name": "founded_from", "in": "query", "required": false, "schema": {"type": "integer", "format": "int64"}},
+        {"name": "founded_to", "in": "query", "required": false, "schema": {"type": "integer", "format": "int64"}},
         {"name": "near", "in": "query", "required": false, "schema": {"type": "string", "pattern": "^-?[0-9.]+,-?[0-9.]+$"},
-         "description": "lat,lon: entries within radius_km (default 10) of the point", "example": "40.3664,49.8372"},
+         "description": "lat,lon: entries within radius_km (default 10) of the point", "example": "40.4153,50.0086"},
         {"name": "radius_km", "in": "query", "required": false, "schema": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000}, "example": 5},
         {"name": "bbox", "in": "query", "required": false, "schema": {"type": "string"},
-         "description": "min_lon,min_lat,max_lon,max_lat", "example": "49.7,40.3,50.0,40.5"}
+         "description": "min_lon,min_lat,max_lon,max_lat", "example": "49.7,40.3,50.1,40.5"}
     ]);
     let mut search_list = search_params.as_array().cloned().unwrap_or_default();
     search_list.extend([
@@ -273,8 +277,7 @@ fn document_json() -> Value {
                "description": "relevance (the default with q), created (the default without), -created, registry_number, name"}),
         param_ref("limit"),
         json!({"name": "cursor", "in": "query", "required": false, "schema": {"type": "string"},
-               "description": "The next_cursor of the previous page; pages stay consistent while entries are added",
-               "example": "5b302c22222c2230303030303030302d303030302d373030302d383030302d303030303030303030303030225d"}),
+               "description": "The next_cursor of the previous page; pages stay consistent while entries are added"}),
     ]);
     paths.insert("/api/v1/entries".into(), json!({
         "get": {"tags": ["entries"], "x-action": Action::Read, "operationId": "searchEntries", "summary": "Search every sub-register at once (the single window)",
@@ -286,8 +289,8 @@ fn document_json() -> Value {
         "get": {"tags": ["entries"], "x-action": Action::Read, "operationId": "listChanges", "summary": "The change feed",
                 "description": "Every change of every entry exactly once, in strictly increasing sequence, with the entry as it became (for a delete, its last state). Mirror the register by polling with since = the last seq (or next_cursor) seen.",
                 "parameters": [
-                    {"name": "since", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0}, "description": "The last change number seen (default 0)"},
-                    {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 1000}, "description": "Changes per page (default 100)"}],
+                    {"name": "since", "in": "query", "required": false, "schema": {"type": "integer", "format": "int64", "minimum": 0, "maximum": i64::MAX}, "description": "The last change number seen (default 0)"},
+                    {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 1000}, "description": "Changes per page (default 100)"}],
                 "responses": merge(json!({"200": {"description": "Changes after since",
                     "content": {"application/json": {"schema": schema_ref("ChangeList")}}}}), errors(&[("400", "BadRequest"), ("503", "Unavailable")]))}
     }));
@@ -311,11 +314,17 @@ fn document_json() -> Value {
     paths.insert("/api/v1/entries/{key}/history".into(), json!({
         "parameters": [param_ref("key")],
         "get": {"tags": ["entries"], "x-action": Action::Read, "operationId": "getEntryHistory", "summary": "Every revision of an entry, also of a deleted one",
+                "description": "Oldest first, in pages of `limit` revisions; `next_cursor` reads on.",
+                "parameters": [
+                    {"name": "limit", "in": "query", "required": false, "description": "Revisions per page (1–1000, default 50)",
+                     "schema": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 1000}},
+                    {"name": "cursor", "in": "query", "required": false, "description": "The next_cursor of the previous page",
+                     "schema": {"type": "string", "pattern": "^v[1-9][0-9]{0,17}$"}}],
                 "responses": merge(json!({"200": {"description": "Revisions, oldest first",
-                    "content": {"application/json": {"schema": schema_ref("RevisionList")}}}}), errors(&[("404", "NotFound"), ("503", "Unavailable")]))}
+                    "content": {"application/json": {"schema": schema_ref("RevisionList")}}}}), errors(&[("400", "BadRequest"), ("404", "NotFound"), ("503", "Unavailable")]))}
     }));
     paths.insert("/api/v1/entries/{key}/history/{version}".into(), json!({
-        "parameters": [param_ref("key"), {"name": "version", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}],
+        "parameters": [param_ref("key"), {"name": "version", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64", "minimum": 1, "maximum": i64::MAX}}],
         "get": {"tags": ["entries"], "x-action": Action::Read, "operationId": "getEntryVersion", "summary": "One past version of an entry",
                 "responses": merge(json!({"200": {"description": "The revision", "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
                     "content": {"application/json": {"schema": schema_ref("Revision")}}}}), errors(&[("404", "NotFound"), ("503", "Unavailable")]))}
@@ -348,7 +357,7 @@ fn document_json() -> Value {
                     "200": {"description": "Dry run: what would happen", "content": {"application/json": {"schema": schema_ref("ImportReport")}}},
                     "201": {"description": "Loaded", "headers": {"Location": {"$ref": "#/components/headers/Location"}},
                             "content": {"application/json": {"schema": schema_ref("ImportReport")}}},
-                    "422": {"description": "Refused (atomic): nothing written; `report` lists every rejected row",
+                    "422": {"description": "Refused: nothing written. An atomic load with a rejected row is recorded (`/problems/import-rejected`); a body of which no row reads as an entry of its format is not, in any mode (`/problems/import-unreadable`); `report` lists every rejected row",
                             "content": {PROBLEM: {"schema": schema_ref("ProblemDetails")}}}}),
                     errors(&[("400", "BadRequest"), ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType"), ("503", "Unavailable")]))}
     }));

@@ -23,12 +23,19 @@ pub fn schema_name(kind: Kind, category: Option<HeritageCategory>) -> String {
 
 fn field_schema(field: &Field, kind: Kind) -> Value {
     let mut s = match field.shape {
-        Shape::Text(max) => json!({"type": "string", "minLength": 1, "maxLength": max}),
+        Shape::Text(_) if field.name == "isil" => {
+            json!({"type": "string", "pattern": isil_pattern()})
+        }
+        Shape::Text(max) => text_schema(max),
         Shape::Formatted("registry-number") => json!({
             "type": "string",
+            "description": "Read in any case, around spaces",
             "pattern": format!(
-                "^{}-[0-9]{{{},{}}}$",
-                kind.prefix(),
+                "^\\s*{}-[0-9]{{{},{}}}\\s*$",
+                kind.prefix()
+                    .chars()
+                    .map(|c| format!("[{c}{}]", c.to_ascii_lowercase()))
+                    .collect::<String>(),
                 REGISTRY_DIGITS.start(),
                 REGISTRY_DIGITS.end()
             ),
@@ -57,7 +64,7 @@ fn field_schema(field: &Field, kind: Kind) -> Value {
         Shape::Texts => {
             json!({"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 100}})
         }
-        Shape::Names => schema_ref("Names"),
+        Shape::Names => schema_ref("Name"),
         Shape::NamesList => {
             json!({"type": "array", "maxItems": ucr_core::check::ALT_NAMES_MAX, "items": schema_ref("Names")})
         }
@@ -223,16 +230,22 @@ pub(super) fn components() -> Value {
         "type": "string", "description": "One of the 14 economic regions of Presidential Decree No. 1386 of 2021",
         "enum": ucr_core::regions::economic_regions().map(|r| r.code).collect::<Vec<_>>()
     }));
-    let text = |max: usize| json!({"type": "string", "minLength": 1, "maxLength": max});
+    let text = text_schema;
+    schemas.insert("Name".into(), json!({
+        "type": "object", "additionalProperties": false, "required": ["az"],
+        "description": "The name in Azerbaijani (required), English and Russian; each 1–300 characters after trimming, NFC, no control characters",
+        "properties": {"az": text(300), "en": text(300), "ru": text(300)}
+    }));
     schemas.insert("Names".into(), json!({
-        "type": "object", "additionalProperties": false,
-        "description": "Names; each 1–300 characters after trimming, NFC, no control characters",
+        "type": "object", "additionalProperties": false, "minProperties": 1,
+        "description": "Another name in at least one of Azerbaijani, English and Russian; each 1–300 characters after trimming, NFC, no control characters",
         "properties": {"az": text(300), "en": text(300), "ru": text(300)}
     }));
     schemas.insert("Address".into(), json!({
         "type": "object", "additionalProperties": false,
         "properties": {"locality": text(500), "street": text(500),
-                       "postal_code": {"type": "string", "description": "Accepted as AZ1000, AZ 1000, AZ-1000 or 1000; stored as AZ1000"}}
+                       "postal_code": {"type": "string", "pattern": "^\\s*([Aa][Zz][ -]*)?[0-9]{4}\\s*$",
+                                       "description": "Accepted as AZ1000, AZ 1000, AZ-1000 or 1000; stored as AZ1000"}}
     }));
     schemas.insert(
         "Location".into(),
@@ -256,7 +269,7 @@ pub(super) fn components() -> Value {
     );
     schemas.insert("Contacts".into(), json!({
         "type": "object", "additionalProperties": false,
-        "properties": {"phone": {"type": "string", "description": "Azerbaijani number; accepts (012) 493 40 03, 012 493 40 03, +994 12 493 40 03; stored E.164"},
+        "properties": {"phone": {"type": "string", "pattern": PHONE_PATTERN, "description": "Azerbaijani number; accepts (012) 493 40 03, 012 493 40 03, +994 12 493 40 03; stored E.164"},
                        "email": {"type": "string", "format": "email"},
                        "website": {"type": "string", "format": "uri", "description": "http or https"}}
     }));
@@ -373,7 +386,7 @@ pub(super) fn components() -> Value {
                      "rows", "rows_not_listed", "accepted", "accepted_not_listed", "summary", "changes"],
         "properties": {
             "import_id": {"type": "string", "format": "uuid", "description": "The recorded import (none for a dry run)"},
-            "outcome": {"type": "string", "enum": ["dry_run", "committed", "rejected"]},
+            "outcome": {"type": "string", "enum": ["dry_run", "committed", "rejected", "unreadable"]},
             "created": count("Entries created (or that would be, in a dry run); 0 in a rejected load"),
             "updated": count("Entries updated (or that would be, in a dry run); 0 in a rejected load"),
             "unchanged": count("Rows equal to the stored entry, not rewritten"),
@@ -482,9 +495,10 @@ pub(super) fn components() -> Value {
         "BadRequest": problem("Malformed JSON (with line and column), an empty body, or a bad query parameter"),
         "NotFound": problem("No such entry, version or collection"),
         "Conflict": problem("A unique value is taken (`errors` lists them), or the entry is referred to (`referrers`)"),
-        "PreconditionFailed": problem("If-Match names a version other than the stored one"),
+        "PreconditionFailed": problem("No strong entity tag of If-Match names the stored version (weak tags never match)"),
+        "PreconditionRequired": problem("A change without If-Match: read the entry and send its ETag (unless the service runs with --if-match optional)"),
         "PayloadTooLarge": problem("The body is larger than the configured limit"),
-        "UnsupportedMediaType": problem("The body is not of the required media type"),
+        "UnsupportedMediaType": problem("The body is not of the required media type, or is sent with a Content-Encoding other than gzip, x-gzip, deflate or identity"),
         "Unprocessable": problem("The entry breaks validation rules; `errors` lists every problem"),
         "Unavailable": problem("The database does not answer"),
         "ReadOnly": problem("This server reads from a replica and takes no writes; `write_to` names the same path on the server that writes, when configured"),
@@ -511,13 +525,14 @@ pub(super) fn components() -> Value {
                    "schema": {"type": "string", "enum": ["state", "municipal", "private", "public_association"]}},
         "key": {"name": "key", "in": "path", "required": true, "description": "The entry's id or registry number",
                 "schema": {"type": "string"}, "example": "MUS-000001"},
-        "ifMatch": {"name": "If-Match", "in": "header", "required": false,
-                    "description": "The ETag read (e.g. \"3\"); a stale one gets 412", "schema": {"type": "string"}},
+        "ifMatch": {"name": "If-Match", "in": "header", "required": true,
+                    "description": "The ETag read (e.g. \"3\"), a list of them, or `*` for any version; compared strongly (RFC 9110): a stale or weak one gets 412, none 428",
+                    "schema": {"type": "string", "pattern": IF_MATCH_PATTERN}, "example": "\"1\""},
         "reason": {"name": "UCR-Reason", "in": "header", "required": false,
                    "description": "Why the change is made; recorded in the revision", "schema": {"type": "string"}},
     });
     let headers = json!({
-        "ETag": {"description": "The entry's version, quoted", "schema": {"type": "string"}},
+        "ETag": {"description": "The entry's version, quoted", "schema": {"type": "string", "pattern": "^\"[1-9][0-9]*\"$"}},
         "Location": {"description": "The new entry's URL", "schema": {"type": "string"}},
     });
     let security = json!({"bearer": {"type": "http", "scheme": "bearer",
@@ -525,6 +540,32 @@ pub(super) fn components() -> Value {
     json!({"schemas": schemas, "responses": responses, "parameters": parameters, "headers": headers,
            "securitySchemes": security})
 }
+
+/// An Azerbaijani phone number as people write it: +994 or 994 and nine digits, or 0 and nine
+/// digits (the first of the nine not 0), with spaces, hyphens, dots and brackets anywhere.
+const PHONE_PATTERN: &str = r"^\s*(\+[ ().-]*9[ ().-]*9[ ().-]*4|[ ().-]*9[ ().-]*9[ ().-]*4|[ ().-]*0)[ ().-]*[1-9]([ ().-]*[0-9]){8}[ ().-]*\s*$";
+
+/// An ISIL (ISO 15511) of at most 16 characters: a prefix of 1 to 4 letters or digits, a
+/// hyphen, and a unit id of letters, digits, `/`, `-` and `:`.
+fn isil_pattern() -> String {
+    let max = ucr_core::check::ISIL_MAX;
+    let alternatives: Vec<String> = (1..=4)
+        .map(|p| format!("[A-Za-z0-9]{{{p}}}-[A-Za-z0-9/:-]{{1,{}}}", max - p - 1))
+        .collect();
+    format!("^\\s*({})\\s*$", alternatives.join("|"))
+}
+
+/// Free text: something besides spaces, no control characters (C0, DEL, C1).
+const TEXT_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$";
+
+/// Free text of at most `max` characters (counted after trimming).
+fn text_schema(max: usize) -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": TEXT_PATTERN})
+}
+
+/// `*` or a list of entity tags (RFC 9110 §13.1.1).
+const IF_MATCH_PATTERN: &str =
+    "^[ \\t]*(\\*|(,[ \\t]*)*(W/)?\"[^\"]*\"([ \\t]*,([ \\t]*(W/)?\"[^\"]*\")?)*)[ \\t]*$";
 
 fn list_schema(item: Value) -> Value {
     json!({

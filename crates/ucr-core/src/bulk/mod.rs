@@ -146,6 +146,9 @@ pub enum Outcome {
     Committed,
     /// Nothing written: some row was rejected in atomic mode.
     Rejected,
+    /// Nothing written and nothing recorded, in any mode: the files hold rows but none of
+    /// them could be read as an entry of the declared format (not JSON, not an array, …).
+    Unreadable,
 }
 
 /// A row and its problems: a rejected row with every error and warning, or an accepted row
@@ -1117,6 +1120,7 @@ impl Register {
         let mut known = batch::Known::default();
         let mut chunk: Vec<Pending> = Vec::with_capacity(batch::CHUNK);
         let mut read = 0u64;
+        let mut entries = 0u64;
         let mut complete = false;
         for batch in batches {
             complete |= batch.last;
@@ -1140,6 +1144,8 @@ impl Register {
                         });
                     }
                     Parsed::Entry(pending) => {
+                        // Only an object can be an entry (`[1, 2]` is JSON, but no entries).
+                        entries += u64::from(pending.value.is_object());
                         chunk.push(pending);
                         if chunk.len() == batch::CHUNK {
                             load.chunk(c, &mut known, std::mem::take(&mut chunk), &mut waiting)?;
@@ -1178,6 +1184,10 @@ impl Register {
         }
         load.counters.flush(c)?;
         let mut report = load.report;
+        if entries == 0 && report.rejected > 0 {
+            report.outcome = Outcome::Unreadable;
+            return Err(Stop::Rollback(Box::new(report)));
+        }
         if options.dry_run {
             report.outcome = Outcome::DryRun;
             report.finish();

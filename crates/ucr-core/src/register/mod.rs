@@ -53,7 +53,7 @@ impl Register {
         let pool = Pool::builder()
             .max_size(size.max(1))
             .min_idle(Some(1))
-            .connection_timeout(std::time::Duration::from_secs(10))
+            .connection_timeout(connection::BUSY_WAIT)
             .build(manager)
             .map_err(|e| RegisterError::Open(e.to_string()))?;
         Ok(Register {
@@ -105,15 +105,15 @@ impl Register {
     }
 
     /// A pooled connection, for the modules that build on the register.
+    /// See [`connection::checkout`] for how long it waits.
     pub fn connection(&self) -> Result<diesel::r2d2::PooledConnection<Manager>, RegisterError> {
-        Ok(self.pool.get()?)
+        connection::checkout(&self.pool)
     }
 
     /// Whether the database answers (within 2 s).
     pub fn ping(&self) -> bool {
         use diesel::connection::SimpleConnection;
-        self.pool
-            .get_timeout(PING_WAIT)
+        self.connection()
             .map(|mut c| c.batch_execute("SELECT 1").is_ok())
             .unwrap_or(false)
     }

@@ -6,7 +6,7 @@ use crate::cursor::ListCursor;
 use crate::error::RegisterError;
 use crate::model::Entry;
 use crate::problem::{Code, Problem};
-use crate::query::{Filter, Listing, PAGE_MAX};
+use crate::query::{Filter, HistoryPage, Listing, PAGE_MAX};
 use crate::store;
 
 impl Register {
@@ -67,6 +67,57 @@ impl Register {
             return Err(RegisterError::NotFound(key.to_string()));
         }
         Ok(revisions)
+    }
+
+    /// A page of an entry's history: at most `limit` revisions after the `cursor` of the page
+    /// before (a [`HistoryCursor`](crate::cursor::HistoryCursor)), in version order.
+    pub fn history_page(
+        &self,
+        key: &str,
+        limit: i64,
+        cursor: Option<&str>,
+    ) -> Result<HistoryPage, RegisterError> {
+        let after = match cursor {
+            Some(text) => {
+                text.parse::<crate::cursor::HistoryCursor>()
+                    .map_err(|e| {
+                        RegisterError::Invalid(vec![crate::Problem::error(
+                            "/cursor",
+                            crate::Code::Format,
+                            e.to_string(),
+                        )])
+                    })?
+                    .after
+            }
+            None => 0,
+        };
+        let limit = limit.clamp(1, PAGE_MAX);
+        let mut conn = self.connection()?;
+        let id = match store::find(&mut conn, key)? {
+            Some(e) => e.id.to_string(),
+            None => store::lookup::history_id(&mut conn, key)?
+                .ok_or_else(|| RegisterError::NotFound(key.to_string()))?,
+        };
+        let (mut items, total) = store::lookup::history_page(&mut conn, &id, after, limit)?;
+        if total == 0 {
+            return Err(RegisterError::NotFound(key.to_string()));
+        }
+        let more = items.len() as i64 > limit;
+        items.truncate(limit as usize);
+        let next_cursor = match items.last() {
+            Some(last) if more => Some(
+                crate::cursor::HistoryCursor {
+                    after: last.version,
+                }
+                .to_string(),
+            ),
+            _ => None,
+        };
+        Ok(HistoryPage {
+            items,
+            next_cursor,
+            total,
+        })
     }
 
     /// One past version of an entry.

@@ -24,7 +24,7 @@ impl Register {
         let Some(record) = checked.record else {
             return Err(RegisterError::Invalid(checked.problems));
         };
-        let mut conn = self.pool.get()?;
+        let mut conn = self.connection()?;
         let id = Uuid::now_v7();
         let mut problems = checked.problems;
         let mut record = record;
@@ -42,7 +42,7 @@ impl Register {
         let Some(record) = checked.record else {
             return Err(RegisterError::Invalid(checked.problems));
         };
-        let mut conn = self.pool.get()?;
+        let mut conn = self.connection()?;
         conn.transaction(|c| {
             let mut counters = Counters::take(c)?;
             let saved = store::insert(
@@ -108,7 +108,7 @@ impl Register {
         build: impl FnOnce(&Entry) -> Result<Value, RegisterError>,
     ) -> Result<Saved, RegisterError> {
         w.require(Action::Change)?;
-        let mut conn = self.pool.get()?;
+        let mut conn = self.connection()?;
         conn.transaction(|c| {
             let mut counters = Counters::take(c)?;
             let current = current_at(c, key, w)?;
@@ -128,7 +128,7 @@ impl Register {
     /// Deletes an entry (its history stays). Refused while another entry refers to it.
     pub fn delete(&self, key: &str, w: &Write) -> Result<Revision, RegisterError> {
         w.require(Action::Delete)?;
-        let mut conn = self.pool.get()?;
+        let mut conn = self.connection()?;
         conn.transaction(|c| {
             let mut counters = Counters::take(c)?;
             let current = current_at(c, key, w)?;

@@ -35,7 +35,7 @@ pub(crate) fn find(
 ) -> Result<Result<Found, BadSearch>, RegisterError> {
     // The sequence first: what the search then reads is at least as new. No connection
     // is held while waiting for the same search running elsewhere.
-    let seq = store::search::change_seq(&mut *pool.get()?)?;
+    let seq = store::search::change_seq(&mut *store::connection::checkout(pool)?)?;
     let key = format!("{s:?}");
     let mine = match answers.lookup(&key, seq) {
         Lookup::Found(found) => return Ok(Ok(found)),
@@ -47,7 +47,7 @@ pub(crate) fn find(
         seq,
         answer: None,
     });
-    let mut conn = pool.get()?;
+    let mut conn = store::connection::checkout(pool)?;
     let answer = match indexed(&mut conn, kept, s, seq)? {
         Some(answer) => answer,
         None => search(&mut conn, s)?,

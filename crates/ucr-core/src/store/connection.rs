@@ -67,12 +67,60 @@ impl Target {
                 Ok(Db::Sqlite(conn))
             }
             Target::Postgres(url) => {
-                let mut conn = PgConnection::establish(url)?;
+                let mut conn = PgConnection::establish(&with_timeouts(url))?;
                 if read_only {
                     conn.batch_execute("SET default_transaction_read_only = on")
                         .map_err(bad)?;
                 }
                 Ok(Db::Pg(conn))
+            }
+        }
+    }
+}
+
+/// libpq settings that bound how long a connection waits for a server that stopped answering
+/// (a URL that sets one itself keeps its own): connecting gives up after 2 s (libpq's least),
+/// and data the server has not acknowledged for 1 s breaks the connection.
+const PG_TIMEOUTS: &[(&str, &str)] = &[("connect_timeout", "2"), ("tcp_user_timeout", "1000")];
+
+/// `url` with the [`PG_TIMEOUTS`] it does not set.
+fn with_timeouts(url: &str) -> String {
+    let mut out = url.to_string();
+    for (name, value) in PG_TIMEOUTS {
+        let set = url
+            .split_once('?')
+            .is_some_and(|(_, query)| query.split('&').any(|p| p.split('=').next() == Some(*name)));
+        if !set {
+            out.push(if out.contains('?') { '&' } else { '?' });
+            out.push_str(&format!("{name}={value}"));
+        }
+    }
+    out
+}
+
+/// How long a caller waits for a connection before the database counts as not answering.
+pub const DOWN_AFTER: std::time::Duration = std::time::Duration::from_millis(900);
+
+/// How long a caller waits for a connection while every connection is open and lent out.
+pub const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A connection from the pool. A database that stops answering is an error within about
+/// [`DOWN_AFTER`]: the pool cannot open a connection. Only while every connection is open and
+/// lent out (the database answers; the register is busy) does a caller wait longer, up to
+/// [`BUSY_WAIT`].
+pub fn checkout(
+    pool: &Pool,
+) -> Result<diesel::r2d2::PooledConnection<Manager>, crate::error::RegisterError> {
+    let started = std::time::Instant::now();
+    loop {
+        match pool.get_timeout(DOWN_AFTER) {
+            Ok(c) => return Ok(c),
+            Err(e) => {
+                let state = pool.state();
+                let busy = state.connections >= pool.max_size() && state.idle_connections == 0;
+                if !busy || started.elapsed() >= BUSY_WAIT {
+                    return Err(e.into());
+                }
             }
         }
     }

@@ -127,6 +127,31 @@ pub(crate) fn history(c: &mut Db, id: &str) -> Result<Vec<Revision>, RegisterErr
         .collect()
 }
 
+/// The revisions of entry `id` after version `after`, at most `limit` of them in version
+/// order (one more when there are more), and how many revisions the entry has in all.
+pub(crate) fn history_page(
+    c: &mut Db,
+    id: &str,
+    after: i64,
+    limit: i64,
+) -> Result<(Vec<Revision>, i64), RegisterError> {
+    let total: i64 = revision_log::table
+        .filter(revision_log::entry_id.eq(id))
+        .count()
+        .get_result(c)?;
+    let rows: Vec<LoggedRevision> = revision_log::table
+        .filter(revision_log::entry_id.eq(id))
+        .filter(revision_log::version.gt(after))
+        .order(revision_log::version.asc())
+        .limit(limit.saturating_add(1))
+        .load(c)?;
+    let revisions = rows
+        .into_iter()
+        .map(LoggedRevision::into_revision)
+        .collect::<Result<_, _>>()?;
+    Ok((revisions, total))
+}
+
 /// How many changes come after sequence number `since`.
 pub(crate) fn changes_after(c: &mut Db, since: i64) -> Result<i64, RegisterError> {
     Ok(revisions::table
