@@ -55,7 +55,7 @@ async fn post(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     crate::body::require_type(&req, "application/x-www-form-urlencoded")?;
-    let bytes = crate::body::read(payload, state.config.body_limit).await?;
+    let bytes = crate::body::read(&req, payload, state.config.body_limit).await?;
     let text = String::from_utf8(bytes.to_vec())
         .map_err(|_| ApiError::bad_request("the form is not UTF-8"))?;
     answer(req, state, text).await

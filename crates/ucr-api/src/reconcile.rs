@@ -79,7 +79,7 @@ async fn service_post(
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let bytes = crate::body::read(payload, state.config.body_limit).await?;
+    let bytes = crate::body::read(&req, payload, state.config.body_limit).await?;
     match content_type.as_str() {
         "application/x-www-form-urlencoded" => {
             let text = std::str::from_utf8(&bytes)
