@@ -177,6 +177,16 @@ fn theatre(i: usize) -> Value {
     })
 }
 
+/// Creates `theatre(i)` on `register`; its id.
+fn new_theatre(register: &Register, i: usize) -> String {
+    register
+        .create(theatre(i), &clerk())
+        .unwrap()
+        .entry
+        .id
+        .to_string()
+}
+
 fn clerk() -> Write {
     Write::by("clerk-ana", Role::Clerk)
 }
@@ -709,12 +719,7 @@ fn a_stopped_standby_makes_the_server_not_ready_without_stopping_it() {
     let _alone = STANDBY.write().unwrap_or_else(|p| p.into_inner());
     let pair = Pair::new();
     let register = pair.register();
-    let id = register
-        .create(theatre(1), &clerk())
-        .unwrap()
-        .entry
-        .id
-        .to_string();
+    let id = new_theatre(register, 1);
     let (mut server, replica) = serve_replica(&pair, "http://primary.example", &[]);
     let client = Client::builder()
         .timeout(Duration::from_secs(30))
@@ -751,4 +756,74 @@ fn a_stopped_standby_makes_the_server_not_ready_without_stopping_it() {
         .json()
         .unwrap();
     assert_eq!(found["total"], 1);
+}
+
+/// Without a standby: `--read-only` on a SQLite file reads, refuses writes (none reaches the
+/// file, whose connections are `query_only` besides), and is ready with no lag.
+#[test]
+fn read_only_on_a_sqlite_file_reads_and_refuses_writes() {
+    let scratch = Scratch::sqlite().unwrap();
+    let register = scratch.register();
+    let id = new_theatre(register, 1);
+    let admin = register.create_token("admin-rza", Role::Admin).unwrap();
+    let (_replica, replica) = serve(&scratch.url, &["--read-only"]);
+    let client = Client::new();
+    let (status, body) = ready(&client, &replica);
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!({"status": "ready", "replica": {"standby": false, "lag_seconds": 0.0, "change_seq": 1,
+               "primary_change_seq": null, "changes_behind": null, "max_lag_seconds": 30.0}})
+    );
+    let res = client
+        .get(format!("{replica}/api/v1/theatres/{id}"))
+        .bearer_auth(&admin)
+        .send()
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let res = client
+        .delete(format!("{replica}/api/v1/theatres/{id}"))
+        .bearer_auth(&admin)
+        .send()
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 421);
+    let problem: Value = res.json().unwrap();
+    assert_eq!(problem["write_to"], Value::Null);
+    assert_eq!(
+        problem["detail"],
+        json!(format!("this server reads from a replica of the register and writes nothing: send DELETE /api/v1/theatres/{id} to the server on the primary database"))
+    );
+    assert_eq!(register.get(&id).unwrap().version, 1);
+    assert_eq!(register.change_seq().unwrap(), 1);
+    // The connections of a read-only register refuse writes themselves.
+    let read_only = Register::open_read_only(&scratch.url, 1).unwrap();
+    assert!(read_only.create(theatre(2), &clerk()).is_err());
+    assert!(read_only.create_token("clerk-ana", Role::Clerk).is_err());
+    assert_eq!(register.change_seq().unwrap(), 1);
+    assert_eq!(register.tokens().unwrap().len(), 1);
+}
+
+#[test]
+fn read_only_refuses_a_database_without_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("empty.db").display());
+    std::fs::write(dir.path().join("empty.db"), b"").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ucr"))
+        .args(["--database", &url, "serve", "--read-only", "--bind"])
+        .arg(format!("127.0.0.1:{}", free_port()))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("the database holds no register schema"),
+        "{text}"
+    );
+    // Nothing was created in it.
+    assert_eq!(
+        std::fs::metadata(dir.path().join("empty.db"))
+            .unwrap()
+            .len(),
+        0
+    );
 }

@@ -195,10 +195,11 @@ fn secure(paths: &mut Map<String, Value>) {
         let Some(item) = item.as_object_mut() else {
             continue;
         };
-        for op in item.values_mut() {
+        for (method, op) in item.iter_mut() {
             let Some(op) = op.as_object_mut() else {
                 continue;
             };
+            let writes = matches!(method.as_str(), "post" | "put" | "patch" | "delete");
             // Operations without an action (health, readiness, this document, the
             // vocabularies) are open to everyone.
             let Some(action) = op
@@ -222,7 +223,7 @@ fn secure(paths: &mut Map<String, Value>) {
                 .unwrap_or(note);
             op.insert("description".into(), json!(description));
             if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
-                if action != Action::Read {
+                if writes {
                     // A read-only server (on a replica) refuses every write.
                     responses.insert("421".into(), response_ref("ReadOnly"));
                 }

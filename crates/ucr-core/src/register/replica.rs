@@ -14,7 +14,8 @@ pub struct Replication {
     pub standby: bool,
     /// Seconds the standby is behind: 0 while it has replayed everything it received and
     /// streams from its primary, else the age of the last change it replayed; `None` when it
-    /// cannot tell (it has replayed nothing since it started) and on a primary.
+    /// cannot tell (it has replayed nothing since it started); 0 on a database that is not
+    /// a standby (a primary, SQLite).
     pub lag_seconds: Option<f64>,
     /// The last change of the change sequence this database holds.
     pub change_seq: i64,
@@ -39,7 +40,7 @@ impl Register {
         let change_seq = store::search::change_seq(&mut conn)?;
         Ok(Replication {
             standby: lag.is_some(),
-            lag_seconds: lag.flatten(),
+            lag_seconds: lag.unwrap_or(Some(0.0)),
             change_seq,
         })
     }

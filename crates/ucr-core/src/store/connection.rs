@@ -55,15 +55,16 @@ impl Target {
         match self {
             Target::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
-                conn.batch_execute(
+                // A read-only connection leaves the journal mode as it is: setting it writes.
+                conn.batch_execute(if read_only {
+                    "PRAGMA query_only = ON; PRAGMA busy_timeout = 10000; \
+                     PRAGMA cache_size = -8192;"
+                } else {
                     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
                      PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
-                     PRAGMA cache_size = -8192;",
-                )
+                     PRAGMA cache_size = -8192;"
+                })
                 .map_err(bad)?;
-                if read_only {
-                    conn.batch_execute("PRAGMA query_only = ON").map_err(bad)?;
-                }
                 Ok(Db::Sqlite(conn))
             }
             Target::Postgres(url) => {
