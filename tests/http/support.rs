@@ -150,6 +150,7 @@ pub fn test_config() -> ucr_api::Config {
         import_limit: TEST_IMPORT_LIMIT,
         public_read: true,
         workers: Some(2),
+        public_url: None,
     }
 }
 

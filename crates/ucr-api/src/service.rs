@@ -27,6 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/docs", web::get().to(docs_redirect))
         .service(get_only("/api/v1/vocabularies").route(web::get().to(vocabularies)));
     crate::imports::configure(cfg);
+    crate::jsonld::configure(cfg);
+    crate::ogc::configure(cfg);
     crate::window::configure(cfg);
     entries::configure(cfg);
     cfg.default_service(web::to(not_found));

@@ -11,6 +11,8 @@ pub mod cursor;
 pub mod draft;
 pub mod error;
 pub mod export;
+pub mod features;
+pub mod linked;
 pub mod model;
 pub mod normalize;
 pub mod problem;
