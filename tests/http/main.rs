@@ -4,6 +4,8 @@
 
 mod access;
 mod concurrency;
+mod jsonld;
+mod ogc;
 mod openapi_walk;
 mod round_trip;
 mod smoke;
