@@ -340,7 +340,11 @@ fn items_query(req: &HttpRequest, kind: Kind) -> Result<ItemsQuery, ApiError> {
 
 /// A feature as served: the entry as the caller may see it, with its links.
 fn feature(base: &str, entry: &Entry, who: &crate::access::Caller) -> Value {
-    let mut f = features::feature(entry, &crate::entries::visible(entry, who));
+    let mut f = features::feature(
+        entry,
+        &crate::entries::visible(entry, who),
+        who.sees_personal_data(),
+    );
     f["links"] = json!([
         link(
             format!(
@@ -413,7 +417,6 @@ async fn items(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse
         .insert_header(("Content-Crs", format!("<{CRS84}>")))
         .json(json!({
             "type": "FeatureCollection",
-            "timeStamp": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "numberMatched": listing.total,
             "numberReturned": listing.items.len(),
             "links": links,

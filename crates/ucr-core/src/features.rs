@@ -37,18 +37,28 @@ fn joined<'a>(items: impl Iterator<Item = Option<&'a str>>) -> Value {
 }
 
 /// The names of the flat properties of a collection of `kind`, in order.
-pub fn property_names(kind: Kind) -> Vec<String> {
-    properties(kind, &json!({})).keys().cloned().collect()
+pub fn property_names(kind: Kind, personal_data: bool) -> Vec<String> {
+    properties(kind, &json!({}), personal_data)
+        .keys()
+        .cloned()
+        .collect()
 }
 
-/// The flat properties of an entry: `json` is its flat JSON as the caller may see it
-/// (without `head` for anonymous callers).
-pub fn properties(kind: Kind, json: &Value) -> Map<String, Value> {
+/// Fields of personal data ([`Entry::hide_personal_data`]): properties only for callers who
+/// may see them.
+const PERSONAL: &[&str] = &["head"];
+
+/// The flat properties of an entry: `json` is its flat JSON as the caller may see it;
+/// without `personal_data`, the personal fields are no properties at all.
+pub fn properties(kind: Kind, json: &Value, personal_data: bool) -> Map<String, Value> {
     let mut out = Map::new();
     out.insert("kind".into(), json!(kind.as_str()));
     let mut seen = std::collections::HashSet::new();
     for f in catalogue::fields(kind, None) {
-        if !seen.insert(f.name) || matches!(f.shape, Shape::Location | Shape::Polygon) {
+        if !seen.insert(f.name)
+            || matches!(f.shape, Shape::Location | Shape::Polygon)
+            || (!personal_data && PERSONAL.contains(&f.name))
+        {
             continue;
         }
         let value = json.get(f.name).filter(|v| !v.is_null());
@@ -79,13 +89,13 @@ pub fn properties(kind: Kind, json: &Value) -> Map<String, Value> {
     out
 }
 
-/// An entry as a GeoJSON feature (`json` as for [`properties`]).
-pub fn feature(entry: &Entry, json: &Value) -> Value {
+/// An entry as a GeoJSON feature (`json` and `personal_data` as for [`properties`]).
+pub fn feature(entry: &Entry, json: &Value, personal_data: bool) -> Value {
     json!({
         "type": "Feature",
         "id": entry.id.to_string(),
         "geometry": geometry(entry),
-        "properties": properties(entry.kind(), json),
+        "properties": properties(entry.kind(), json, personal_data),
     })
 }
 
@@ -96,12 +106,16 @@ mod tests {
     #[test]
     fn every_feature_of_a_kind_has_the_same_properties() {
         for kind in Kind::ALL {
-            let full = properties(*kind, &json!({"name": {"az": "x"}, "seats": 3}));
-            let names: Vec<String> = full.keys().cloned().collect();
-            let expected = property_names(*kind);
-            assert_eq!(names, expected, "{kind:?}");
-            assert!(expected.contains(&"name_az".to_string()));
-            assert!(!expected.iter().any(|n| n.starts_with("location")));
+            for personal in [true, false] {
+                let full = properties(*kind, &json!({"name": {"az": "x"}, "seats": 3}), personal);
+                let names: Vec<String> = full.keys().cloned().collect();
+                let expected = property_names(*kind, personal);
+                assert_eq!(names, expected, "{kind:?}");
+                assert!(expected.contains(&"name_az".to_string()));
+                assert!(!expected.iter().any(|n| n.starts_with("location")));
+                let head = expected.contains(&"head".to_string());
+                assert_eq!(head, personal && kind.is_institution(), "{kind:?}");
+            }
         }
     }
 
@@ -113,7 +127,7 @@ mod tests {
             "specialities": ["piano", "tar"],
             "region": "AZ-SA",
         });
-        let p = properties(Kind::School, &value);
+        let p = properties(Kind::School, &value, false);
         assert_eq!(p["name_az"], json!("Şəki"));
         assert_eq!(p["name_ru"], Value::Null);
         assert_eq!(p["alt_names_az"], json!("Nuxa|Nükha"));

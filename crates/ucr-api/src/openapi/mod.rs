@@ -11,6 +11,8 @@ use ucr_core::Action;
 /// Problem responses every operation may give.
 mod schemas;
 
+mod maps;
+
 use schemas::components;
 pub use schemas::schema_name;
 
@@ -388,7 +390,7 @@ fn document_json() -> Value {
     tags.push(json!({"name": "reference", "description": "Controlled vocabularies"}));
     tags.push(json!({"name": "service", "description": "Health, readiness and this document"}));
     secure(&mut paths);
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Unified Cultural Register API",
@@ -399,5 +401,7 @@ fn document_json() -> Value {
         "tags": tags,
         "paths": paths,
         "components": components(),
-    })
+    });
+    maps::extend(&mut doc);
+    doc
 }
