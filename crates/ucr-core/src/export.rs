@@ -70,7 +70,9 @@ pub fn check_options(options: &ExportOptions) -> Result<(), String> {
         return Err("a CSV export holds one kind: name it (kind=theatre, --kind theatre …)".into());
     }
     if options.format == ExportFormat::Jsonld && options.base_url.is_none() {
-        return Err("a JSON-LD export names entries by URL: give the register's public URL".into());
+        return Err(
+            "a JSON-LD export names entries by URL: give the register's public URL (--public-url, UCR_PUBLIC_URL)".into(),
+        );
     }
     let f = &options.filter;
     if let Some(r) = f
