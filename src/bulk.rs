@@ -58,6 +58,7 @@ enum ExportFileFormat {
     Ndjson,
     Csv,
     Geojson,
+    Jsonld,
 }
 
 impl From<ExportFileFormat> for ExportFormat {
@@ -66,6 +67,7 @@ impl From<ExportFileFormat> for ExportFormat {
             ExportFileFormat::Ndjson => ExportFormat::Ndjson,
             ExportFileFormat::Csv => ExportFormat::Csv,
             ExportFileFormat::Geojson => ExportFormat::Geojson,
+            ExportFileFormat::Jsonld => ExportFormat::Jsonld,
         }
     }
 }
@@ -515,9 +517,12 @@ pub fn imports(database: &str, command: ImportsCommand) -> Result<ExitCode> {
 
 #[derive(clap::Args)]
 pub struct ExportArgs {
-    /// ndjson, csv (needs --kind) or geojson.
+    /// ndjson, csv (needs --kind), geojson or jsonld (needs --public-url).
     #[arg(long)]
     format: ExportFileFormat,
+    /// The register's public URL, for the `@id`s of a JSON-LD export.
+    #[arg(long, env = "UCR_PUBLIC_URL", value_parser = ucr_api::public_url)]
+    public_url: Option<String>,
     /// Only this kind.
     #[arg(long, value_parser = kind_word)]
     kind: Option<Kind>,
@@ -549,6 +554,7 @@ pub fn export(database: &str, args: ExportArgs) -> Result<ExitCode> {
         format,
         filter,
         personal_data: args.personal_data,
+        base_url: args.public_url.clone(),
     };
     if let Err(m) = ucr_core::export::check_options(&options) {
         bail!(m);

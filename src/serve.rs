@@ -37,6 +37,10 @@ pub struct ServeArgs {
     /// read no table but for the bodies of their page. Off: every search reads the tables.
     #[arg(long, env = "UCR_SEARCH_INDEX", default_value_t = true, action = clap::ArgAction::Set)]
     search_index: bool,
+    /// The register's public URL (e.g. `https://register.example`), used for every absolute
+    /// link and JSON-LD `@id`; without it, the scheme and host of each request.
+    #[arg(long, env = "UCR_PUBLIC_URL", value_parser = ucr_api::public_url)]
+    public_url: Option<String>,
     /// When the register is empty, load this file of entries first (.json, .ndjson or .csv,
     /// e.g. the fixtures).
     #[arg(long, env = "UCR_SEED", conflicts_with = "read_only")]
@@ -149,6 +153,7 @@ pub fn run(database: &str, args: ServeArgs) -> Result<ExitCode> {
             workers: None,
             replica,
             if_match: args.if_match.parse().map_err(anyhow::Error::msg)?,
+            public_url: args.public_url.clone(),
         },
     };
     actix_web::rt::System::new().block_on(async move {

@@ -1763,3 +1763,52 @@ fn reports_list_the_errors_warnings_and_notices_of_every_row() {
     assert_eq!(stored[1]["contacts"]["phone"], "+994242445051");
     assert_eq!(stored[1]["address"]["postal_code"], "AZ5500");
 }
+
+/// `ucr export --format jsonld` names entries by the public URL it is given, one schema.org
+/// document per line, and refuses to start without one.
+#[test]
+fn a_json_ld_export_needs_the_public_url() {
+    let w = Workspace::new();
+    let load = w.run(&["load", &fixture_str("az-institutions.json")]);
+    assert_eq!(load.code, 0, "{}", load.stdout);
+    let refused = w
+        .command(&["export", "--format", "jsonld"])
+        .env_remove("UCR_PUBLIC_URL")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--public-url"));
+    assert!(refused.stdout.is_empty());
+    let bad = w.run(&[
+        "export",
+        "--format",
+        "jsonld",
+        "--public-url",
+        "register.example",
+    ]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    let run = w.run(&[
+        "export",
+        "--format",
+        "jsonld",
+        "--kind",
+        "museum",
+        "--public-url",
+        "https://register.example/",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let docs: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 9);
+    for d in &docs {
+        assert_eq!(d["@context"], "https://register.example/ld/context.jsonld");
+        assert!(d["@id"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://register.example/api/v1/entries/"));
+        assert_eq!(d["@type"], "Museum");
+    }
+}

@@ -695,7 +695,8 @@ fn every_operation_answers_as_documented() {
     // Collections: paths with an item path `{collection}/{key}` beside them.
     let collections: BTreeSet<String> = operations
         .iter()
-        .filter(|(_, t)| t.ends_with("/{key}") && !t.starts_with("/api/v1/entries"))
+        .filter(|(_, t)| t.ends_with("/{key}") && t.starts_with("/api/v1/"))
+        .filter(|(_, t)| !t.starts_with("/api/v1/entries"))
         .map(|(_, t)| collection_of(t))
         .filter(|c| api.doc["paths"].get(c).is_some())
         .collect();
@@ -714,6 +715,7 @@ fn every_operation_answers_as_documented() {
                 !template.contains('{')
                     || item
                     || template.starts_with("/api/v1/entries/{key}")
+                    || template.starts_with("/ogc/collections/")
                     || template == "/api/v1/imports/{id}"
             }
             _ => false,
@@ -766,7 +768,18 @@ fn every_operation_answers_as_documented() {
         // registry number; history; the service documents.
         for template in of("GET") {
             let op = api.operation("GET", &template).clone();
-            if template.ends_with("/{key}") && !template.starts_with("/api/v1/entries") {
+            if let Some(items) = template
+                .strip_prefix("/ogc/collections/")
+                .and_then(|t| t.strip_suffix("/items/{key}"))
+            {
+                // A feature of the map layer, by id and by registry number.
+                let entry = &created[&format!("/api/v1/{items}")];
+                for key in [&entry["id"], &entry["registry_number"]] {
+                    let path = path_of(&template, key.as_str().unwrap());
+                    let reply = walk.send("GET", &path, None, None, None);
+                    walk.valid("GET", &template, &path, reply);
+                }
+            } else if template.ends_with("/{key}") && !template.starts_with("/api/v1/entries") {
                 let entry = &created[&collection_of(&template)];
                 for key in [&entry["id"], &entry["registry_number"]] {
                     let path = path_of(&template, key.as_str().unwrap());

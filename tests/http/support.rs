@@ -160,6 +160,7 @@ pub fn test_config() -> ucr_api::Config {
         workers: Some(2),
         replica: None,
         if_match: ucr_api::IfMatch::Required,
+        public_url: None,
     }
 }
 

@@ -320,12 +320,15 @@ async fn list(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse,
     let (filter, limit, cursor) = list_filter(&req, kind)?;
     let register = state.register.clone();
     let listing = blocking(move || register.list(&filter, limit, cursor.as_deref())).await?;
+    if crate::jsonld::wanted(&req) {
+        return Ok(crate::jsonld::page(&req, &state, &listing, &who));
+    }
     let items: Vec<Value> = listing.items.iter().map(|e| visible(e, &who)).collect();
-    Ok(HttpResponse::Ok().json(json!({
+    Ok(crate::jsonld::varies(HttpResponse::Ok().json(json!({
         "items": items,
         "next_cursor": listing.next_cursor,
         "total": listing.total,
-    })))
+    }))))
 }
 
 /// Reads a JSON body for a collection of `kind`: `kind` may be left out; another kind is an error.
@@ -402,7 +405,15 @@ async fn get_one(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespon
             kind.collection()
         )));
     }
-    Ok(entry_response(StatusCode::OK, &entry, &who))
+    Ok(negotiated(&req, &state, &entry, &who))
+}
+
+/// An entry read: JSON-LD when the client asks for it, otherwise the entry's JSON.
+fn negotiated(req: &HttpRequest, state: &State, entry: &Entry, who: &Caller) -> HttpResponse {
+    if crate::jsonld::wanted(req) {
+        return crate::jsonld::entry(req, state, entry, who);
+    }
+    crate::jsonld::varies(entry_response(StatusCode::OK, entry, who))
 }
 
 /// How a changing request applies its body: a full replace or a merge patch.
@@ -477,7 +488,7 @@ async fn delete(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespons
 async fn get_any(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
     let key = key_of(&req);
     let (who, entry) = read_as(&req, &state, move |r| Ok(r.get(&key)?)).await?;
-    Ok(entry_response(StatusCode::OK, &entry, &who))
+    Ok(negotiated(&req, &state, &entry, &who))
 }
 
 /// A revision as the caller may see it.

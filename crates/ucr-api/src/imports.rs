@@ -288,8 +288,10 @@ async fn export(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespons
         let bad = |what: &str| ApiError::bad_request(format!("`{key}={value}`: {what}"));
         match key.as_str() {
             "format" => {
-                format =
-                    Some(ExportFormat::parse(&value).ok_or_else(|| bad("ndjson, csv or geojson"))?)
+                format = Some(
+                    ExportFormat::parse(&value)
+                        .ok_or_else(|| bad("ndjson, csv, geojson or jsonld"))?,
+                )
             }
             "kind" => filter.kind = Some(Kind::parse(&value).ok_or_else(|| bad("not a kind"))?),
             "status" => {
@@ -307,11 +309,12 @@ async fn export(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespons
         }
     }
     let format =
-        format.ok_or_else(|| ApiError::bad_request("say format=ndjson, csv or geojson"))?;
+        format.ok_or_else(|| ApiError::bad_request("say format=ndjson, csv, geojson or jsonld"))?;
     let options = ExportOptions {
         format,
         filter,
         personal_data: who.sees_personal_data(),
+        base_url: Some(state.public_url(&req)),
     };
     ucr_core::export::check_options(&options).map_err(ApiError::bad_request)?;
     let (tx, rx) = tokio::sync::mpsc::channel(8);

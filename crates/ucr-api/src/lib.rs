@@ -5,7 +5,9 @@ pub mod access;
 pub mod body;
 pub mod entries;
 pub mod imports;
+pub mod jsonld;
 pub mod oai;
+pub mod ogc;
 pub mod openapi;
 pub mod problem;
 pub mod reconcile;
@@ -38,6 +40,9 @@ pub struct Config {
     pub public_read: bool,
     /// HTTP worker threads; `None`: one per core.
     pub workers: Option<usize>,
+    /// The register's public URL (`https://host/prefix`, no trailing `/`), for every absolute
+    /// link and `@id`; `None`: the scheme and host of each request.
+    pub public_url: Option<String>,
     /// Serving from a read-only replica of the database: writes are refused (421) and
     /// `/ready` reports the replica's lag. `None`: the server reads and writes.
     pub replica: Option<replica::Replica>,
@@ -74,8 +79,40 @@ impl Default for Config {
             import_limit: DEFAULT_IMPORT_LIMIT,
             public_read: true,
             workers: None,
+            public_url: None,
             replica: None,
             if_match: IfMatch::Required,
+        }
+    }
+}
+
+/// Checks a public URL (`--public-url`): http or https with a host; returned without a
+/// trailing `/`.
+pub fn public_url(text: &str) -> Result<String, String> {
+    let url = text.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("public URL `{text}`: starts with http:// or https://"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || url.contains(['?', '#', ' ']) || url.chars().any(char::is_control) {
+        return Err(format!(
+            "public URL `{text}`: a host and an optional path, without query or fragment"
+        ));
+    }
+    Ok(url.to_string())
+}
+
+impl State {
+    /// The public URL of the register: the configured one, or the scheme and host of the
+    /// request.
+    pub fn public_url(&self, req: &actix_web::HttpRequest) -> String {
+        match &self.config.public_url {
+            Some(url) => url.clone(),
+            None => {
+                let info = req.connection_info();
+                format!("{}://{}", info.scheme(), info.host())
+            }
         }
     }
 }

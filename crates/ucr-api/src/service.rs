@@ -36,6 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             get_only("/api/v1/vocabularies").route(crate::service::get_or_head().to(vocabularies)),
         );
     crate::imports::configure(cfg);
+    crate::jsonld::configure(cfg);
+    crate::ogc::configure(cfg);
     crate::window::configure(cfg);
     crate::oai::configure(cfg);
     crate::reconcile::configure(cfg);

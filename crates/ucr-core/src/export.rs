@@ -1,4 +1,4 @@
-//! Export: the register, or a filtered part, streamed as NDJSON, CSV or GeoJSON. Files speak
+//! Export: the register, or a filtered part, streamed as NDJSON, CSV, GeoJSON or JSON-LD. Files speak
 //! registry numbers, as clerks do: references are written as the registry number of the entry
 //! they name, so an exported file loads back into an empty register.
 
@@ -25,6 +25,8 @@ pub enum ExportFormat {
     Csv,
     /// A FeatureCollection of points (entries without a location have a null geometry).
     Geojson,
+    /// One JSON-LD document (schema.org, [`crate::linked`]) per line.
+    Jsonld,
 }
 
 impl ExportFormat {
@@ -34,6 +36,7 @@ impl ExportFormat {
             "ndjson" => Some(ExportFormat::Ndjson),
             "csv" => Some(ExportFormat::Csv),
             "geojson" => Some(ExportFormat::Geojson),
+            "jsonld" => Some(ExportFormat::Jsonld),
             _ => None,
         }
     }
@@ -41,7 +44,7 @@ impl ExportFormat {
     /// The media type.
     pub fn media_type(self) -> &'static str {
         match self {
-            ExportFormat::Ndjson => "application/x-ndjson",
+            ExportFormat::Ndjson | ExportFormat::Jsonld => "application/x-ndjson",
             ExportFormat::Csv => "text/csv; charset=utf-8",
             ExportFormat::Geojson => "application/geo+json",
         }
@@ -57,12 +60,19 @@ pub struct ExportOptions {
     pub filter: Filter,
     /// Whether to include personal data (`head`).
     pub personal_data: bool,
+    /// The register's public URL, for the `@id`s of a JSON-LD export.
+    pub base_url: Option<String>,
 }
 
 /// Why an export cannot start.
 pub fn check_options(options: &ExportOptions) -> Result<(), String> {
     if options.format == ExportFormat::Csv && options.filter.kind.is_none() {
         return Err("a CSV export holds one kind: name it (kind=theatre, --kind theatre …)".into());
+    }
+    if options.format == ExportFormat::Jsonld && options.base_url.is_none() {
+        return Err(
+            "a JSON-LD export names entries by URL: give the register's public URL (--public-url, UCR_PUBLIC_URL)".into(),
+        );
     }
     let f = &options.filter;
     if let Some(r) = f
@@ -110,16 +120,26 @@ impl Register {
             ExportFormat::Geojson => out
                 .write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")
                 .map_err(io)?,
-            ExportFormat::Ndjson => {}
+            ExportFormat::Ndjson | ExportFormat::Jsonld => {}
         }
         let mut cursor: Option<String> = None;
         let mut count = 0u64;
+        let base = options.base_url.as_deref().unwrap_or_default();
         loop {
             let page = self.list(&options.filter, PAGE, cursor.as_deref())?;
-            let numbers = self.reference_numbers(&page.items)?;
+            let numbers = match options.format {
+                // Linked data names entries by URL, made of their ids.
+                ExportFormat::Jsonld => HashMap::new(),
+                _ => self.reference_numbers(&page.items)?,
+            };
             for entry in &page.items {
                 let value = file_value(entry, &numbers, options.personal_data);
                 match options.format {
+                    ExportFormat::Jsonld => {
+                        let doc = crate::linked::document(entry, &value, base);
+                        serde_json::to_writer(&mut *out, &doc).map_err(|e| io(e.into()))?;
+                        out.write_all(b"\n").map_err(io)?;
+                    }
                     ExportFormat::Ndjson => {
                         serde_json::to_writer(&mut *out, &value).map_err(|e| io(e.into()))?;
                         out.write_all(b"\n").map_err(io)?;

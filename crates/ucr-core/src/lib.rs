@@ -12,6 +12,8 @@ pub mod draft;
 pub mod duplicates;
 pub mod error;
 pub mod export;
+pub mod features;
+pub mod linked;
 pub mod model;
 pub mod normalize;
 pub mod oai;

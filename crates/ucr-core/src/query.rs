@@ -44,6 +44,29 @@ pub fn inventory_number(value: &str) -> String {
         .collect()
 }
 
+/// Where and when, for reads of a map (OGC API – Features): a box around the entry's point
+/// and an interval of the time of its last change. The default holds every entry.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Within {
+    /// Inside (min lon, min lat, max lon, max lat), edges included; entries without a
+    /// location are outside every box.
+    pub bbox: Option<[f64; 4]>,
+    /// Changed at or after.
+    pub changed_from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Changed at or before.
+    pub changed_to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The extent of a sub-register's entries: the box around their points and the times of
+/// their last changes; `None` where no entry has one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Extent {
+    /// (min lon, min lat, max lon, max lat) of the entries with a location.
+    pub bbox: Option<[f64; 4]>,
+    /// The first and the last time an entry changed.
+    pub changed: Option<[chrono::DateTime<chrono::Utc>; 2]>,
+}
+
 /// One page of a list.
 #[derive(Debug, Clone, Serialize)]
 pub struct Listing {

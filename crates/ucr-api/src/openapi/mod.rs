@@ -12,6 +12,8 @@ use ucr_core::Action;
 mod interop;
 mod schemas;
 
+mod maps;
+
 use schemas::components;
 pub use schemas::schema_name;
 
@@ -416,7 +418,7 @@ fn document_json() -> Value {
     interop::paths(&mut paths);
     tags.extend(interop::tags());
     secure(&mut paths);
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Unified Cultural Register API",
@@ -427,5 +429,7 @@ fn document_json() -> Value {
         "tags": tags,
         "paths": paths,
         "components": components(),
-    })
+    });
+    maps::extend(&mut doc);
+    doc
 }

@@ -13,7 +13,7 @@ use std::io::BufRead;
 pub const LIST_SEPARATOR: char = '|';
 
 /// Sub-members of a nested field, with whether each is a number.
-fn members(shape: Shape) -> Option<&'static [(&'static str, Cell)]> {
+pub(crate) fn members(shape: Shape) -> Option<&'static [(&'static str, Cell)]> {
     Some(match shape {
         Shape::Names | Shape::NamesList => {
             &[("az", Cell::Text), ("en", Cell::Text), ("ru", Cell::Text)]
@@ -52,7 +52,7 @@ fn members(shape: Shape) -> Option<&'static [(&'static str, Cell)]> {
 
 /// How a cell becomes JSON.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Cell {
+pub(crate) enum Cell {
     Text,
     Integer,
     Number,

@@ -6,8 +6,9 @@ use crate::cursor::ListCursor;
 use crate::error::RegisterError;
 use crate::model::Entry;
 use crate::problem::{Code, Problem};
-use crate::query::{Filter, HistoryPage, Listing, PAGE_MAX};
+use crate::query::{Extent, Filter, HistoryPage, Listing, Within, PAGE_MAX};
 use crate::store;
+use crate::vocab::Kind;
 
 impl Register {
     /// The entry with this id or registry number.
@@ -21,6 +22,19 @@ impl Register {
     pub fn list(
         &self,
         filter: &Filter,
+        limit: i64,
+        cursor: Option<&str>,
+    ) -> Result<Listing, RegisterError> {
+        self.list_within(filter, &Within::default(), limit, cursor)
+    }
+
+    /// [`Register::list`] of the entries also [`Within`] a box and a time interval. Pages
+    /// follow the id, so a client paging through sees every entry that stays matching once,
+    /// whatever is written meanwhile.
+    pub fn list_within(
+        &self,
+        filter: &Filter,
+        within: &Within,
         limit: i64,
         cursor: Option<&str>,
     ) -> Result<Listing, RegisterError> {
@@ -38,6 +52,7 @@ impl Register {
         let (total, mut items) = store::lookup::page(
             &mut *self.connection()?,
             filter,
+            within,
             limit + 1,
             after.map(|c| c.after),
         )?;
@@ -52,6 +67,12 @@ impl Register {
             next_cursor,
             total,
         })
+    }
+
+    /// The extent of the entries of `kind`: the box around their points, the times of
+    /// their changes.
+    pub fn extent(&self, kind: Kind) -> Result<Extent, RegisterError> {
+        store::lookup::extent(&mut *self.connection()?, kind)
     }
 
     /// Every revision of an entry (also of a deleted one), oldest first.

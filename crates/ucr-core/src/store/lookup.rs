@@ -8,7 +8,7 @@ use crate::change::Revision;
 use crate::context::Located;
 use crate::error::RegisterError;
 use crate::model::Entry;
-use crate::query::Filter;
+use crate::query::{Extent, Filter, Within};
 use crate::vocab::{Kind, Operation};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -89,19 +89,22 @@ pub(crate) fn history_id(c: &mut Db, key: &str) -> Result<Option<String>, Regist
     }))
 }
 
-/// The entries matching `filter`, all of them counted, at most `limit` of them read, in id
-/// order after `after`.
+/// The entries matching `filter` and `within`, all of them counted, at most `limit` of them
+/// read, in id order after `after`.
 pub(crate) fn page(
     c: &mut Db,
     filter: &Filter,
+    within: &Within,
     limit: i64,
     after: Option<Uuid>,
 ) -> Result<(i64, Vec<Entry>), RegisterError> {
     if !filter_can_match(filter) {
         return Ok((0, Vec::new()));
     }
-    let total = filtered(filter).count().get_result::<i64>(c)?;
-    let mut query = filtered(filter)
+    let total = inside(filtered(filter), within)
+        .count()
+        .get_result::<i64>(c)?;
+    let mut query = inside(filtered(filter), within)
         .select(entries::body)
         .order(entries::id.asc())
         .limit(limit);
@@ -179,6 +182,52 @@ pub(crate) fn filter_can_match(f: &Filter) -> bool {
         .into_iter()
         .flatten()
         .all(|t| can_match(t))
+}
+
+/// Narrows a query to the entries `within` a box and an interval of change times.
+fn inside<'a>(
+    mut q: entries::BoxedQuery<'a, <Db as Connection>::Backend>,
+    within: &Within,
+) -> entries::BoxedQuery<'a, <Db as Connection>::Backend> {
+    if let Some([min_lon, min_lat, max_lon, max_lat]) = within.bbox {
+        q = q
+            .filter(entries::lon.ge(min_lon))
+            .filter(entries::lon.le(max_lon))
+            .filter(entries::lat.ge(min_lat))
+            .filter(entries::lat.le(max_lat));
+    }
+    if let Some(from) = within.changed_from {
+        q = q.filter(entries::updated_at.ge(super::naive(from)));
+    }
+    if let Some(to) = within.changed_to {
+        q = q.filter(entries::updated_at.le(super::naive(to)));
+    }
+    q
+}
+
+/// The box around the points of the entries of `kind` and the times of their changes.
+pub(crate) fn extent(c: &mut Db, kind: Kind) -> Result<Extent, RegisterError> {
+    use diesel::dsl::{max, min};
+    let of_kind = || entries::table.filter(entries::kind.eq(kind.as_str()));
+    let (min_lon, min_lat, max_lon, max_lat): (Option<f64>, Option<f64>, Option<f64>, Option<f64>) =
+        of_kind()
+            .select((
+                min(entries::lon),
+                min(entries::lat),
+                max(entries::lon),
+                max(entries::lat),
+            ))
+            .first(c)?;
+    let (first, last): (Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>) = of_kind()
+        .select((min(entries::updated_at), max(entries::updated_at)))
+        .first(c)?;
+    Ok(Extent {
+        bbox: match (min_lon, min_lat, max_lon, max_lat) {
+            (Some(a), Some(b), Some(c), Some(d)) => Some([a, b, c, d]),
+            _ => None,
+        },
+        changed: first.zip(last).map(|(f, l)| [f.and_utc(), l.and_utc()]),
+    })
 }
 
 pub(crate) fn filtered<'a>(f: &Filter) -> entries::BoxedQuery<'a, <Db as Connection>::Backend> {

@@ -199,6 +199,7 @@ fn export(register: &Register, format: ExportFormat, kind: Option<Kind>) -> Vec<
             ..Default::default()
         },
         personal_data: true,
+        base_url: None,
     };
     register.export(&options, &mut out).unwrap();
     out
