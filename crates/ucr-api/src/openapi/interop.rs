@@ -8,7 +8,10 @@ use ucr_core::Action;
 
 /// Adds the operations of `/reconcile` and `/oai`.
 pub fn paths(paths: &mut Map<String, Value>) {
-    let json_answer = |what: &str| json!({"200": {"description": what, "content": {"application/json": {"schema": {"type": "object"}}}}});
+    let json_answer = |what: &str| {
+        json!({"200": {"description": what, "content": {"application/json": {"schema": {"type": "object"}}}},
+        "400": super::response_ref("BadRequest")})
+    };
     // (The protocol's `cursor`, suggestions to skip, is also read: a whole number up to 1000.)
     let prefix = |example: &str| {
         json!([
@@ -81,7 +84,8 @@ pub fn paths(paths: &mut Map<String, Value>) {
                 {"name": "id", "in": "query", "required": true, "schema": {"type": "string"}, "example": "HER-000005",
                  "description": "Registry number (or id)"}
             ],
-            "responses": {"200": {"description": "The card", "content": {"text/html": {"schema": {"type": "string"}}}}}}
+            "responses": {"200": {"description": "The card", "content": {"text/html": {"schema": {"type": "string"}}}},
+                "400": super::response_ref("BadRequest"), "404": super::response_ref("NotFound")}}
     }));
     paths.insert("/oai".into(), json!({
         "get": {"tags": ["oai-pmh"], "x-action": Action::Read, "operationId": "oaiPmh",
@@ -95,9 +99,10 @@ pub fn paths(paths: &mut Map<String, Value>) {
                 "Deleted entries stay records with `status=\"deleted\"` (deletedRecord: persistent). ",
                 "Protocol errors (badArgument, badResumptionToken, badVerb, cannotDisseminateFormat, idDoesNotExist, noRecordsMatch) are answered as the protocol defines: status 200 with an `<error>` element."),
             "parameters": [
-                {"name": "verb", "in": "query", "required": true,
-                 "schema": {"type": "string", "enum": ["Identify", "ListMetadataFormats", "ListSets", "GetRecord", "ListIdentifiers", "ListRecords"]}},
-                {"name": "metadataPrefix", "in": "query", "required": false, "schema": {"type": "string", "enum": ["oai_dc", "ucr_json"]}},
+                {"name": "verb", "in": "query", "required": true, "schema": {"type": "string"}, "example": "Identify",
+                 "description": "Identify, ListMetadataFormats, ListSets, GetRecord, ListIdentifiers or ListRecords; any other is answered with the protocol's badVerb error"},
+                {"name": "metadataPrefix", "in": "query", "required": false, "schema": {"type": "string"}, "example": "oai_dc",
+                 "description": "oai_dc or ucr_json; any other is answered with the protocol's cannotDisseminateFormat error"},
                 {"name": "identifier", "in": "query", "required": false, "schema": {"type": "string"}, "example": "oai:register.culture.gov.az:HER-000005"},
                 {"name": "set", "in": "query", "required": false, "schema": {"type": "string"}, "example": "heritage_object:immovable"},
                 {"name": "from", "in": "query", "required": false, "schema": {"type": "string"}, "example": "2026-01-01T00:00:00Z",

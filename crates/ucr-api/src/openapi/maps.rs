@@ -92,7 +92,8 @@ fn ogc_paths(paths: &mut Map<String, Value>) {
         let params = vec![
             json!({"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT},
                    "description": format!("Features per page (default {DEFAULT_LIMIT}); a larger value than {PAGE_MAX} gives {PAGE_MAX}")}),
-            json!({"name": "bbox", "in": "query", "required": false, "schema": {"type": "string"},
+            json!({"name": "bbox", "in": "query", "required": false,
+                   "schema": {"type": "string", "pattern": "^[-+]?[0-9]+(\\.[0-9]+)?(,[-+]?[0-9]+(\\.[0-9]+)?){3}(,[-+]?[0-9]+(\\.[0-9]+)?,[-+]?[0-9]+(\\.[0-9]+)?)?$"},
                    "description": "min lon,min lat,max lon,max lat (CRS84; six numbers with heights are read as the four): the entries whose point lies inside, edges included",
                    "example": "49.7,40.3,50.0,40.5"}),
             json!({"name": "bbox-crs", "in": "query", "required": false, "schema": {"type": "string", "enum": [CRS84]}}),
@@ -114,7 +115,7 @@ fn ogc_paths(paths: &mut Map<String, Value>) {
         let mut item = ogc_get(
             format!("ogcItem{name}"),
             format!("One entry of {c} as a GeoJSON feature, by id or registry number"),
-            vec![format_param(&["json", "geojson"])],
+            vec![format_param(&["json"])],
             json!({"description": "The feature", "headers": {"ETag": {"$ref": "#/components/headers/ETag"}},
                    "content": {GEOJSON: {"schema": schema_ref("Feature")}}}),
             &[
