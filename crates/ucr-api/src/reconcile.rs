@@ -541,8 +541,8 @@ async fn propose(req: HttpRequest, state: web::Data<State>) -> Result<HttpRespon
                 limit = value
                     .parse()
                     .ok()
-                    .filter(|l| *l >= 1)
-                    .ok_or_else(|| ApiError::bad_request("limit: a whole number, 1 or more"))?
+                    .filter(|l| (1..=1000).contains(l))
+                    .ok_or_else(|| ApiError::bad_request("limit: a whole number from 1 to 1000"))?
             }
             other => {
                 return Err(ApiError::bad_request(format!(

@@ -72,7 +72,7 @@ pub fn paths(paths: &mut Map<String, Value>) {
             "summary": "The properties data extension offers for a type",
             "parameters": [
                 {"name": "type", "in": "query", "required": true, "schema": {"type": "string", "enum": types}},
-                {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1}}
+                {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}
             ],
             "responses": json_answer("`{\"type\", \"properties\": [{\"id\", \"name\"}], \"limit\"}`")}
     }));
