@@ -110,7 +110,7 @@ fn a_row_like_a_stored_entry_is_written_with_a_possible_duplicate_warning() {
         );
         assert_eq!(first.status, 201, "{}", first.text);
         assert_eq!(
-            first.json["accepted_rows"][0]["problems"]
+            first.json["accepted"][0]["problems"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -125,7 +125,7 @@ fn a_row_like_a_stored_entry_is_written_with_a_possible_duplicate_warning() {
             json!([theatre]).to_string().into_bytes(),
         );
         assert_eq!(again.status, 201, "{}", again.text);
-        let warned: Vec<&Value> = again.json["accepted_rows"][0]["problems"]
+        let warned: Vec<&Value> = again.json["accepted"][0]["problems"]
             .as_array()
             .unwrap()
             .iter()
@@ -157,7 +157,7 @@ fn a_semicolon_separated_windows_1251_csv_loads_with_its_encoding_and_is_refused
     csv.extend_from_slice(b";AZ-BA;state;drama\r\n");
     each_backend(|app| {
         let refused = import(app, "kind=theatre", "text/csv", csv.clone());
-        assert_problem(&refused, 422, "/problems/import-rejected");
+        assert_problem(&refused, 422, "/problems/import-unreadable");
         assert_eq!(
             refused.json["report"]["rows"],
             json!([{"file": "upload", "line": 2, "column": 17, "problems": [{
@@ -185,6 +185,6 @@ fn a_semicolon_separated_windows_1251_csv_loads_with_its_encoding_and_is_refused
             "text/csv",
             csv.clone(),
         );
-        assert_problem(&wrong, 422, "/problems/import-rejected");
+        assert_problem(&wrong, 422, "/problems/import-unreadable");
     });
 }
