@@ -405,11 +405,11 @@ fn a_standby_of_another_schema_is_refused() {
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(
-        refusal.contains("the database's schema is at version 20261121000005 and this build of ucr expects 20261121000006"),
+        refusal.contains("the database's schema is at version 20261206000007 and this build of ucr expects 20261206000008"),
         "{refusal}"
     );
     assert!(
-        refusal.contains("missing: [\"20261121000006\"]"),
+        refusal.contains("missing: [\"20261206000008\"]"),
         "{refusal}"
     );
 }
