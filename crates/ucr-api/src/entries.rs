@@ -279,11 +279,7 @@ fn list_filter(req: &HttpRequest, kind: Kind) -> Result<(Filter, i64, Option<Str
                 })?)
             }
             "limit" => {
-                limit = value
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|l| (1..=PAGE_MAX).contains(l))
-                    .ok_or_else(|| bad(&format!("limit is a whole number from 1 to {PAGE_MAX}")))?
+                limit = page_limit(&value).map_err(|m| bad(&m))?
             }
             "cursor" => {
                 value
@@ -498,6 +494,15 @@ pub fn revision_json(r: &Revision, who: &Caller) -> Value {
     value
 }
 
+/// A page's `limit`: a whole number from 1 to [`PAGE_MAX`].
+fn page_limit(value: &str) -> Result<i64, String> {
+    value
+        .parse::<i64>()
+        .ok()
+        .filter(|l| (1..=PAGE_MAX).contains(l))
+        .ok_or_else(|| format!("limit is a whole number from 1 to {PAGE_MAX}"))
+}
+
 /// The query of a history: `limit` and `cursor`, nothing else.
 fn history_query(req: &HttpRequest) -> Result<(i64, Option<String>), ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
@@ -507,13 +512,7 @@ fn history_query(req: &HttpRequest) -> Result<(i64, Option<String>), ApiError> {
     for (name, value) in pairs {
         let bad = |what: &str| ApiError::bad_request(format!("`{name}={value}`: {what}"));
         match name.as_str() {
-            "limit" => {
-                limit = value
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|l| (1..=PAGE_MAX).contains(l))
-                    .ok_or_else(|| bad(&format!("limit is a whole number from 1 to {PAGE_MAX}")))?
-            }
+            "limit" => limit = page_limit(&value).map_err(|m| bad(&m))?,
             "cursor" => {
                 value
                     .parse::<HistoryCursor>()
