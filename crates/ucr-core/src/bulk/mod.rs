@@ -182,6 +182,8 @@ struct Load<'o> {
     to_reader: std::sync::mpsc::Sender<Trash>,
     /// A file could not be read in its encoding: nothing may be written.
     unreadable: bool,
+    /// The indexes set aside while the load fills an empty register.
+    set_aside: Option<store::bulk::SetAside>,
 }
 
 /// Rows the writer is done with, handed back to the reading thread that allocated them to be
@@ -205,6 +207,12 @@ impl Load<'_> {
     ) -> Result<(), RegisterError> {
         if chunk.is_empty() {
             return Ok(());
+        }
+        if let Some(set_aside) = &mut self.set_aside {
+            // Rows without a registry number are looked at as possible duplicates.
+            if chunk.iter().any(|p| registry_number(&p.value).is_none()) {
+                set_aside.need_name_keys(c)?;
+            }
         }
         if self.options.mode == Mode::Upsert {
             known.flush(c)?;
@@ -649,6 +657,7 @@ impl Register {
         started_at: NaiveDateTime,
         progress: &mut dyn FnMut(Phase, u64),
     ) -> Result<ImportReport, Stop> {
+        store::connection::before_load(c)?;
         let counters = store::Counters::take(c)?;
         let set_aside = store::bulk::set_aside(c, options.dry_run)?;
         let mut load = Load {
@@ -659,6 +668,7 @@ impl Register {
             trash: Trash::default(),
             to_reader,
             unreadable: false,
+            set_aside,
         };
         let mut waiting: Vec<(Pending, Vec<Problem>)> = Vec::new();
         let mut known = batch::Known::default();
@@ -743,7 +753,7 @@ impl Register {
             return Err(Stop::Rollback(Box::new(report)));
         }
         report.finish();
-        if let Some(set_aside) = set_aside {
+        if let Some(set_aside) = load.set_aside.take() {
             progress(Phase::Indexing, read);
             set_aside.restore(c)?;
         }

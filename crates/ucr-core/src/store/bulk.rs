@@ -10,8 +10,11 @@
 //! is only ever the case while the register is empty.
 //!
 //! Unique indexes stay: they hold the register's constraints and answer the load's own
-//! lookups (registry numbers, ids, ISILs, inventory numbers); so does the index of name keys,
-//! which answers the look for possible duplicates among the rows already written.
+//! lookups (registry numbers, ids, ISILs, inventory numbers). The index of name keys answers
+//! the look for possible duplicates among the rows already written, which only rows without
+//! a registry number need: it is created again as soon as the first such row comes (from the
+//! rows written until then), and is not kept row by row for a list whose every row has its
+//! number.
 
 use super::connection::{self, Db};
 use super::schema::entries;
@@ -22,6 +25,8 @@ use diesel::sql_types::Text;
 /// What was set aside: the statements that create it again.
 pub(crate) struct SetAside {
     create: Vec<String>,
+    /// The index of name keys, until a row needs it.
+    name_keys: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -37,7 +42,7 @@ struct Definition {
 /// The full-text index of SQLite, filled by this trigger row by row.
 const SEARCH_TRIGGER: &str = "entries_search_insert";
 
-/// The index every chunk of a load reads (possible duplicates), kept during the load.
+/// The index a chunk with rows without registry numbers reads (possible duplicates).
 const NAME_KEY_INDEX: &str = "entries_name_key";
 
 fn quoted(name: &str) -> String {
@@ -69,33 +74,45 @@ pub(crate) fn set_aside(c: &mut Db, dry_run: bool) -> Result<Option<SetAside>, R
 
 fn drop_secondary(c: &mut Db) -> Result<SetAside, RegisterError> {
     connection::lock_for_index_drop(c)?;
-    let definitions: Vec<Definition> = diesel::sql_query(connection::secondary_index_definitions(
-        c,
-        SEARCH_TRIGGER,
-        NAME_KEY_INDEX,
-    ))
-    .load(c)?;
+    let definitions: Vec<Definition> =
+        diesel::sql_query(connection::secondary_index_definitions(c, SEARCH_TRIGGER)).load(c)?;
     let mut create = Vec::with_capacity(definitions.len() + 1);
+    let mut name_keys = None;
     for d in definitions {
         let drop = match d.kind.as_str() {
             "trigger" => "DROP TRIGGER",
             _ => "DROP INDEX",
         };
         diesel::sql_query(format!("{drop} {}", quoted(&d.name))).execute(c)?;
-        create.push(d.sql);
+        if d.name == NAME_KEY_INDEX {
+            name_keys = Some(d.sql);
+        } else {
+            create.push(d.sql);
+        }
     }
     if create.iter().any(|s| s.contains(SEARCH_TRIGGER)) {
         create.push("INSERT INTO entry_search(entry_search) VALUES ('rebuild')".to_string());
     }
     connection::before_index_builds(c)?;
-    Ok(SetAside { create })
+    Ok(SetAside { create, name_keys })
 }
 
 impl SetAside {
+    /// Creates the index of name keys again, if it is still set aside: rows about to be
+    /// checked for possible duplicates read it.
+    pub(crate) fn need_name_keys(&mut self, c: &mut Db) -> Result<(), RegisterError> {
+        if let Some(sql) = self.name_keys.take() {
+            connection::before_index_restore(c)?;
+            diesel::sql_query(sql).execute(c)?;
+            connection::after_index_build(c)?;
+        }
+        Ok(())
+    }
+
     /// Creates again what was set aside, from the rows now in the tables.
     pub(crate) fn restore(self, c: &mut Db) -> Result<(), RegisterError> {
         connection::before_index_restore(c)?;
-        for sql in self.create {
+        for sql in self.create.into_iter().chain(self.name_keys) {
             diesel::sql_query(sql).execute(c)?;
         }
         Ok(())

@@ -74,6 +74,11 @@ impl EntryRow {
             .flat_map(|n| n.all())
             .map(name_key)
             .collect();
+        // The Azerbaijani name comes first (`Name::all`): its key is the name key.
+        let name_key = match (&r.name.az, names.first()) {
+            (Some(_), Some(key)) => key.clone(),
+            _ => String::new(),
+        };
         let names = format!("| {} |", names.join(" | "));
         let (inventory_scope, inventory_number) = match crate::context::inventory(r) {
             Some((s, n)) => (Some(s), Some(n)),
@@ -123,7 +128,7 @@ impl EntryRow {
                 Details::Reserve(x) => x.area_ha,
                 _ => None,
             },
-            name_key: r.name.az.as_deref().map(name_key).unwrap_or_default(),
+            name_key,
             wikidata: r.external_ids.as_ref().and_then(|x| x.wikidata.clone()),
         }
     }

@@ -1448,3 +1448,48 @@ fn an_upsert_matches_a_heritage_object_on_its_inventory_number() {
         );
     }
 }
+
+#[test]
+fn a_load_into_an_empty_register_finds_possible_duplicates_of_rows_written_chunks_before() {
+    each_backend(|register| {
+        let defined = definitions(register);
+        // A full chunk of rows with registry numbers (the real fixtures, then synthetic
+        // entries): the index of name keys is not kept for them. Then a real theatre again,
+        // without its number, as a list loaded twice would give it.
+        let mut rows = fixture_rows();
+        let theatre = rows
+            .iter()
+            .find(|r| r["kind"] == "theatre")
+            .unwrap()
+            .clone();
+        rows.extend((0..1000).map(synthetic));
+        let mut again = theatre.clone();
+        again.as_object_mut().unwrap().remove("registry_number");
+        rows.push(again);
+        let report = load(register, &[("a.ndjson", &ndjson(&rows))], &options());
+        assert_eq!(counts(&report), (1059, 0, 0, 0));
+        let warned: Vec<(u64, String)> = report
+            .accepted
+            .iter()
+            .flat_map(|r| {
+                r.problems
+                    .iter()
+                    .filter(|p| p.code == Code::PossibleDuplicate)
+                    .map(move |p| (r.line, p.message.clone()))
+            })
+            .collect();
+        let number = theatre["registry_number"].as_str().unwrap();
+        assert_eq!(
+            warned,
+            vec![(
+                1059,
+                format!(
+                    "{number} has the same kind, region and name: this may be the same entry \
+                     (give its registry number to update it)"
+                )
+            )]
+        );
+        // Every index is back as defined.
+        assert_eq!(definitions(register), defined);
+    });
+}
