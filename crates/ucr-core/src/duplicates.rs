@@ -11,11 +11,18 @@ use crate::problem::{Code, Problem};
 /// digits and joined by one space: `Cümə Məscidi` and `cume  mescidi` have the same key. It is
 /// also the first name of an entry's `search_text`.
 pub fn name_key(name: &str) -> String {
-    fold(name)
+    let folded = fold(name);
+    let mut key = String::with_capacity(folded.len());
+    for word in folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(word);
+    }
+    key
 }
 
 /// What two entries share when one may duplicate the other: kind, region and name key.

@@ -3,29 +3,45 @@
 //! and Cyrillic letters that look Latin inside otherwise Latin words read as their Latin twins;
 //! phone numbers become E.164, postal codes `AZdddd`, state-list numbers take one form.
 
+use std::borrow::Cow;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// Trims, applies NFC and replaces the turned e (U+01DD / U+018E) by schwa (U+0259 / U+018F),
 /// then reads look-alike Cyrillic letters inside Latin words as Latin ([`look_alikes`]).
 pub fn text(s: &str) -> String {
-    look_alikes(&unicode(s))
+    text_cow(s).into_owned()
+}
+
+/// [`text`], borrowing a text that is already in that form.
+fn text_cow(s: &str) -> Cow<'_, str> {
+    match unicode_cow(s) {
+        Cow::Borrowed(b) => look_alikes_cow(b),
+        Cow::Owned(o) => Cow::Owned(look_alikes_cow(&o).into_owned()),
+    }
 }
 
 /// Trims, applies NFC and replaces the turned e (U+01DD / U+018E) by schwa (U+0259 / U+018F).
 pub fn unicode(s: &str) -> String {
+    unicode_cow(s).into_owned()
+}
+
+/// [`unicode`], borrowing a text that is already in that form (as most are, and every stored
+/// one).
+fn unicode_cow(s: &str) -> Cow<'_, str> {
     let s = s.trim();
-    // Most texts are already in this form (every stored one is): no second pass then.
     if !s.contains(['\u{01DD}', '\u{018E}']) && is_nfc_quick(s.chars()) == IsNormalized::Yes {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
-    s.chars()
+    let composed: String = s
+        .chars()
         .map(|c| match c {
             '\u{01DD}' => '\u{0259}',
             '\u{018E}' => '\u{018F}',
             c => c,
         })
         .nfc()
-        .collect()
+        .collect();
+    Cow::Owned(composed)
 }
 
 /// The Latin twin of a Cyrillic letter that looks the same (as typed on a Russian or
@@ -77,10 +93,15 @@ fn is_latin(c: char) -> bool {
 /// М Н О Р С Т Х`) as their Latin twins inside a word whose other letters are all Latin and
 /// which has at least one. A word written wholly in Cyrillic is left alone.
 pub fn look_alikes(s: &str) -> String {
+    look_alikes_cow(s).into_owned()
+}
+
+/// [`look_alikes`], borrowing a text that has none.
+fn look_alikes_cow(s: &str) -> Cow<'_, str> {
     // Every look-alike is in the Cyrillic block.
     let cyrillic = |c: char| ('\u{0400}'..='\u{04FF}').contains(&c);
     if !s.chars().any(|c| cyrillic(c) && latin_twin(c).is_some()) {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     let mut word = String::new();
@@ -111,7 +132,7 @@ pub fn look_alikes(s: &str) -> String {
         }
     }
     flush(&mut word, &mut out);
-    out
+    Cow::Owned(out)
 }
 
 /// The dashes people type for a hyphen: en dash, em dash, figure dash, minus sign, the
@@ -202,7 +223,7 @@ pub fn fold(s: &str) -> String {
     // `gh` as `s` `c` `x` `g`, then `q` `j` `a` as `g` `c` `e`. `after` is the letter before
     // (one of `s c g`, whose `h` is dropped) or the `k` not yet written.
     let mut after: Option<char> = None;
-    let text = text(s);
+    let text = text_cow(s);
     let lower = text.nfd().flat_map(|c| {
         let mapped = match c {
             'I' | 'İ' | 'ı' => Some('i'),

@@ -63,11 +63,11 @@ impl Known {
                 .and_then(Value::as_str)
                 .map(|s| s.trim().to_string())
         };
-        let mut numbers: HashSet<String> = HashSet::new();
-        let mut ids: HashSet<String> = HashSet::new();
-        let mut isils: HashSet<String> = HashSet::new();
-        let mut inventory: HashSet<String> = HashSet::new();
-        let mut names: HashSet<String> = HashSet::new();
+        let mut numbers: HashSet<String> = HashSet::with_capacity(values.len());
+        let mut ids: HashSet<String> = HashSet::with_capacity(values.len());
+        let mut isils: HashSet<String> = HashSet::with_capacity(values.len());
+        let mut inventory: HashSet<String> = HashSet::with_capacity(values.len());
+        let mut names: HashSet<String> = HashSet::with_capacity(values.len());
         for v in values {
             // Only a row without a registry number is looked at as a possible duplicate.
             if v.get("registry_number").is_none_or(Value::is_null) {
@@ -215,12 +215,20 @@ impl Known {
         self.numbers.get(number).map(Option::is_some)
     }
 
-    /// Writes the waiting rows and forgets everything read: the database knows it now.
+    /// Writes the waiting rows and forgets everything read: the database knows it now. The
+    /// maps keep their room for the next chunk.
     pub(super) fn flush(&mut self, c: &mut Db) -> Result<(), RegisterError> {
-        let entry_rows = std::mem::take(&mut self.entry_rows);
-        let revision_rows = std::mem::take(&mut self.revision_rows);
-        *self = Known::default();
-        store::batch::write_created(c, &entry_rows, &revision_rows)
+        let written = store::batch::write_created(c, &self.entry_rows, &self.revision_rows);
+        self.numbers.clear();
+        self.ids.clear();
+        self.parents.clear();
+        self.isils.clear();
+        self.inventories.clear();
+        self.inventory_read.clear();
+        self.names.clear();
+        self.entry_rows.clear();
+        self.revision_rows.clear();
+        written
     }
 }
 

@@ -193,6 +193,8 @@ struct Load<'o> {
 struct Trash {
     pendings: Vec<Pending>,
     saved: Vec<crate::change::Saved>,
+    /// Warnings and notices of accepted rows the report does not list.
+    problems: Vec<Vec<Problem>>,
 }
 
 impl Load<'_> {
@@ -348,6 +350,7 @@ impl Load<'_> {
             });
         } else {
             self.report.accepted_not_listed += 1;
+            self.trash.problems.push(problems);
         }
     }
 
