@@ -241,8 +241,12 @@ const STOP_WORDS: &[&str] = &[
     "имени",
 ];
 
+/// [`STOP_WORDS`] folded, once.
+static STOP: std::sync::LazyLock<Vec<String>> =
+    std::sync::LazyLock::new(|| STOP_WORDS.iter().map(|w| fold(w)).collect());
+
 fn name_words(s: &str) -> Vec<String> {
-    let stop: Vec<String> = STOP_WORDS.iter().map(|w| fold(w)).collect();
+    let stop = &*STOP;
     fold(s)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().count() > 1 && !stop.iter().any(|s| s == w))
@@ -253,7 +257,11 @@ fn name_words(s: &str) -> Vec<String> {
 /// How well a name matches a query, 0 to 100: 100 when their folded words are the same, else
 /// the Dice coefficient of their words (a query word that begins a name word counting half).
 pub fn name_score(query: &str, name: &str) -> f64 {
-    let q = name_words(query);
+    words_score(&name_words(query), name)
+}
+
+/// [`name_score`] of a query already split into its words.
+fn words_score(q: &[String], name: &str) -> f64 {
     let n = name_words(name);
     if q.is_empty() || n.is_empty() {
         return 0.0;
@@ -265,7 +273,7 @@ pub fn name_score(query: &str, name: &str) -> f64 {
     let mut shared = 0.0;
     // Whole words first, then prefixes, each name word used once.
     let mut rest = Vec::new();
-    for w in &q {
+    for w in q {
         match free.iter().position(|x| *x == w) {
             Some(i) => {
                 free.remove(i);
@@ -288,11 +296,11 @@ pub fn name_score(query: &str, name: &str) -> f64 {
 }
 
 /// The best score of any of an entry's names (every language, other names too).
-fn best_name_score(query: &str, entry: &Entry) -> f64 {
+fn best_name_score(query: &[String], entry: &Entry) -> f64 {
     std::iter::once(&entry.record.name)
         .chain(entry.record.alt_names.iter())
         .flat_map(|n| n.all())
-        .map(|n| name_score(query, n))
+        .map(|n| words_score(query, n))
         .fold(0.0, f64::max)
 }
 
@@ -362,7 +370,12 @@ fn agrees(pid: &str, given: &str, stored: &str) -> bool {
 
 /// Scores one entry against a query.
 pub fn score(q: &Query, entry: &Entry) -> Candidate {
-    let name_score = best_name_score(&q.query, entry);
+    scored(q, &name_words(&q.query), entry)
+}
+
+/// [`score`] with the query's words already read.
+fn scored(q: &Query, words: &[String], entry: &Entry) -> Candidate {
+    let name_score = best_name_score(words, entry);
     let mut score = name_score;
     let mut features = Vec::new();
     for (pid, given) in &q.properties {
@@ -463,7 +476,7 @@ impl Register {
         let scored = found
             .values()
             .filter(|e| q.types.is_empty() || q.types.iter().any(|t| t.holds(e)))
-            .map(|e| score(q, e))
+            .map(|e| scored(q, &words, e))
             .filter(|c| c.score > 0.0)
             .collect();
         Ok(rank(scored, q.limit.clamp(1, MAX_LIMIT)))

@@ -659,6 +659,14 @@ mod tests {
             r.status = ["active", "closed"][roll(2)].into();
             put(&mut ix, r);
         }
+        // A word few entries hold, beside words many hold.
+        for (n, names) in [
+            (301, "| nadir kitabxana | quba qala |"),
+            (302, "| nadir quba qala teatr |"),
+            (303, "| kitabxana nadir |"),
+        ] {
+            put(&mut ix, row(n * 1000, names, Some("AZ-SA")));
+        }
         assert!(ix.strays.is_empty());
         let filters = [
             crate::query::Filter::default(),
@@ -680,6 +688,9 @@ mod tests {
             "kitab",
             "xan xan",
             "quba qala teatr",
+            "kitabxana k",
+            "nadir kitab",
+            "nadir quba qala",
         ];
         for (text, filter) in texts
             .iter()
@@ -692,11 +703,19 @@ mod tests {
             for sort in [Sort::Relevance, Sort::Created, Sort::CreatedDesc] {
                 let mut after = None;
                 for _ in 0..10 {
-                    let fast = ix.rank_by(&search, sort, after, 7, true);
-                    let slow = ix.rank_by(&search, sort, after, 7, false);
+                    let fast = ix.rank_by(&search, sort, after, 7, true, rank::SPARSE);
+                    let slow = ix.rank_by(&search, sort, after, 7, false, rank::SPARSE);
                     assert_eq!(fast.page, slow.page, "{search:?} {sort:?} after {after:?}");
                     assert_eq!((fast.more, fast.total), (slow.more, slow.total));
                     assert_eq!(fast.facets, slow.facets);
+                    // Words looked for in the names of few matches, or in their postings:
+                    // the same page.
+                    let names = ix.rank_by(&search, sort, after, 7, true, 1);
+                    let postings = ix.rank_by(&search, sort, after, 7, true, usize::MAX);
+                    assert_eq!(names.page, postings.page, "{search:?} {sort:?} sparse");
+                    assert_eq!((names.more, names.total), (postings.more, postings.total));
+                    assert_eq!(names.facets, postings.facets);
+                    assert_eq!(fast.page, postings.page);
                     if !fast.more {
                         break;
                     }
@@ -705,14 +724,30 @@ mod tests {
             }
         }
         // A cursor at an id no entry has (deleted since) still cuts in the right place.
-        let all = ix.rank_by(&q("k"), Sort::Created, None, 1000, true).page;
+        let all = ix
+            .rank_by(&q("k"), Sort::Created, None, 1000, true, rank::SPARSE)
+            .page;
         ix.remove(all[3].1);
         let rest = ix
-            .rank_by(&q("k"), Sort::Created, Some(all[3]), 1000, true)
+            .rank_by(
+                &q("k"),
+                Sort::Created,
+                Some(all[3]),
+                1000,
+                true,
+                rank::SPARSE,
+            )
             .page;
         assert_eq!(rest, all[4..].to_vec());
         let back = ix
-            .rank_by(&q("k"), Sort::CreatedDesc, Some(all[3]), 1000, true)
+            .rank_by(
+                &q("k"),
+                Sort::CreatedDesc,
+                Some(all[3]),
+                1000,
+                true,
+                rank::SPARSE,
+            )
             .page;
         let mut before = all[..3].to_vec();
         before.reverse();

@@ -13,6 +13,11 @@ pub(in crate::search) struct Ranked {
     pub facets: Facets,
 }
 
+/// How many times fewer than a word's postings the matches so far must be for the word to be
+/// looked for in their names (a dozen words each, a binary search for each) rather than in
+/// its postings (a bit set for each).
+pub(super) const SPARSE: usize = 16;
+
 /// Where a page starts: after this score and id.
 pub(in crate::search) type After = (i64, uuid::Uuid);
 
@@ -57,7 +62,7 @@ impl Index {
         limit: usize,
     ) -> Ranked {
         // While every slot is in id order, a slot's place is its id's.
-        self.rank_by(s, sort, after, limit, self.strays.is_empty())
+        self.rank_by(s, sort, after, limit, self.strays.is_empty(), SPARSE)
     }
 
     pub(super) fn rank_by(
@@ -67,6 +72,7 @@ impl Index {
         after: Option<After>,
         limit: usize,
         by_place: bool,
+        sparse: usize,
     ) -> Ranked {
         let q = s.q.as_deref().unwrap_or_default();
         let ws = words(q);
@@ -88,14 +94,26 @@ impl Index {
         let mut lists: Vec<(Vec<u32>, usize)> = distinct.iter().map(|w| self.prefixed(w)).collect();
         lists.sort_by_key(|(_, n)| *n);
         let mut matches: Option<Vec<u64>> = None;
-        for (ts, _) in &lists {
-            let mut bits = bits_of(ts);
-            if let Some(m) = &matches {
-                for (b, m) in bits.iter_mut().zip(m) {
-                    *b &= m;
+        // Slots in `matches`. Once they are few beside a word's postings, the word is looked
+        // for in their names instead of setting a bit for each of its postings.
+        let mut count = 0usize;
+        for (ts, n) in &mut lists {
+            match &mut matches {
+                Some(m) if count.saturating_mul(sparse) < *n => {
+                    ts.sort_unstable();
+                    count = self.keep_holding(m, ts);
+                }
+                _ => {
+                    let mut bits = bits_of(ts);
+                    if let Some(m) = &matches {
+                        for (b, m) in bits.iter_mut().zip(m) {
+                            *b &= m;
+                        }
+                    }
+                    count = bits.iter().map(|b| b.count_ones() as usize).sum();
+                    matches = Some(bits);
                 }
             }
-            matches = Some(bits);
         }
         let matches = matches.unwrap_or_default();
 
@@ -109,7 +127,16 @@ impl Index {
         whole_terms.sort_unstable();
         let mut whole: Vec<(Vec<u64>, i64)> = Vec::new();
         for group in whole_terms.chunk_by(|a, b| a == b) {
-            whole.push((bits_of(&group[..1]), 2 * group.len() as i64));
+            // Only ever read where a slot matches: there alone when the matches are few.
+            let postings = self.postings[group[0] as usize].len();
+            let bits = if count.saturating_mul(sparse) < postings {
+                let mut bits = matches.clone();
+                self.keep_holding(&mut bits, &group[..1]);
+                bits
+            } else {
+                bits_of(&group[..1])
+            };
+            whole.push((bits, 2 * group.len() as i64));
         }
         let every_word = 2 * ws.len() as i64;
 
@@ -438,6 +465,29 @@ impl Index {
             }
         }
         page
+    }
+
+    /// Keeps in `bits` the slots holding one of the words `ts` (ascending); how many that is.
+    fn keep_holding(&self, bits: &mut [u64], ts: &[u32]) -> usize {
+        let mut kept = 0;
+        for (block, b) in bits.iter_mut().enumerate() {
+            let mut rest = *b;
+            while rest != 0 {
+                let j = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                let slot = &self.slots[block * 64 + j];
+                let at = slot.words_at as usize;
+                let holds = self.words[at..at + slot.words_len as usize]
+                    .iter()
+                    .any(|t| ts.binary_search(t).is_ok());
+                if holds {
+                    kept += 1;
+                } else {
+                    *b &= !(1 << j);
+                }
+            }
+        }
+        kept
     }
 
     /// The names of slot `i`, each as its word numbers.
