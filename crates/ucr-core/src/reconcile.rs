@@ -435,8 +435,9 @@ pub fn rank(mut all: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
     all
 }
 
-/// Entries a search reads for one query's candidates.
-const CANDIDATES_READ: i64 = 50;
+/// Entries a search reads for one query's candidates, at least: the search ranks whole words
+/// and whole names first, so the best names are among its first.
+const CANDIDATES_READ: usize = 20;
 
 impl Register {
     /// Reconciles one query: entries found by the single window's search (every word of the
@@ -457,10 +458,10 @@ impl Register {
                     kind: filter_kind,
                     ..Default::default()
                 },
-                limit: CANDIDATES_READ,
+                limit: CANDIDATES_READ.max(q.limit.clamp(1, MAX_LIMIT)) as i64,
                 ..Default::default()
             };
-            Ok(self.search(&s)?.map(|f| f.items).unwrap_or_default())
+            Ok(self.search_fresh(&s)?.map(|f| f.items).unwrap_or_default())
         };
         let mut found: BTreeMap<String, Entry> = BTreeMap::new();
         for e in find(words.join(" "))? {

@@ -12,6 +12,14 @@ impl Register {
         search::find(&self.pool, &self.answers, &self.index, s)
     }
 
+    /// [`Register::search`] computed now, its answer not kept.
+    pub(crate) fn search_fresh(
+        &self,
+        s: &Search,
+    ) -> Result<Result<Found, BadSearch>, RegisterError> {
+        search::fresh(&self.pool, &self.index, s)
+    }
+
     /// Counts and sums grouped by kind, region, economic region or status, over the entries
     /// a search would find.
     pub fn stats(

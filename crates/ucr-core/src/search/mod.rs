@@ -59,6 +59,22 @@ pub(crate) fn find(
     Ok(answer.map(|(found, _)| found))
 }
 
+/// A search computed now, its answer not kept: the candidates of a reconciliation, many
+/// searches each seen once, whose answers would only push out those of the single window.
+pub(crate) fn fresh(
+    pool: &Pool,
+    kept: &KeptIndex,
+    s: &Search,
+) -> Result<Result<Found, BadSearch>, RegisterError> {
+    let mut conn = store::connection::checkout(pool)?;
+    let seq = store::search::change_seq(&mut conn)?;
+    let answer = match indexed(&mut conn, kept, s, seq)? {
+        Some(answer) => answer,
+        None => search(&mut conn, s)?,
+    };
+    Ok(answer.map(|(found, _)| found))
+}
+
 /// A search's answer with the bytes of its entries, or why it cannot run.
 type Answer = Result<(Found, usize), BadSearch>;
 

@@ -664,6 +664,8 @@ mod tests {
             (301, "| nadir kitabxana | quba qala |"),
             (302, "| nadir quba qala teatr |"),
             (303, "| kitabxana nadir |"),
+            // More than eight words of one prefix: looked up by a bit per word.
+            (304, "| kitabxana n1 n2 n3 n4 n5 n6 n7 n8 n9 n10 |"),
         ] {
             put(&mut ix, row(n * 1000, names, Some("AZ-SA")));
         }

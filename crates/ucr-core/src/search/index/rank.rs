@@ -469,6 +469,20 @@ impl Index {
 
     /// Keeps in `bits` the slots holding one of the words `ts` (ascending); how many that is.
     fn keep_holding(&self, bits: &mut [u64], ts: &[u32]) -> usize {
+        // Many words (a short prefix): a bit per word number, not a binary search per word.
+        let many: Option<Vec<u64>> = (ts.len() > 8).then(|| {
+            let mut set = vec![0u64; self.postings.len().div_ceil(64)];
+            for &t in ts {
+                set[t as usize / 64] |= 1 << (t % 64);
+            }
+            set
+        });
+        let has = |t: u32| match &many {
+            Some(set) => set
+                .get(t as usize / 64)
+                .is_some_and(|b| b >> (t % 64) & 1 == 1),
+            None => ts.binary_search(&t).is_ok(),
+        };
         let mut kept = 0;
         for (block, b) in bits.iter_mut().enumerate() {
             let mut rest = *b;
@@ -479,7 +493,7 @@ impl Index {
                 let at = slot.words_at as usize;
                 let holds = self.words[at..at + slot.words_len as usize]
                     .iter()
-                    .any(|t| ts.binary_search(t).is_ok());
+                    .any(|&t| has(t));
                 if holds {
                     kept += 1;
                 } else {
