@@ -16,7 +16,7 @@ pub(in crate::search) struct Ranked {
 /// How many times fewer than a word's postings the matches so far must be for the word to be
 /// looked for in their names (a dozen words each, a binary search for each) rather than in
 /// its postings (a bit set for each).
-pub(super) const SPARSE: usize = 16;
+pub(super) const SPARSE: usize = 64;
 
 /// Where a page starts: after this score and id.
 pub(in crate::search) type After = (i64, uuid::Uuid);
