@@ -3,10 +3,10 @@
 //! PostgreSQL (when `UCR_TEST_POSTGRES_URL` is set) and on one shared SQLite file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+mod serving;
 
-use common::{free_port, Server};
 use serde_json::{json, Value};
+use serving::{free_port, Server};
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -28,20 +28,8 @@ fn serve(database: &str) -> (Server, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let server = Server(child);
-    let client = reqwest::blocking::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while client
-        .get(format!("{base}/ready"))
-        .send()
-        .map(|r| r.status().as_u16())
-        .ok()
-        != Some(200)
-    {
-        assert!(Instant::now() < deadline, "{base} did not become ready");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let server = Server::ready(child, port);
+    let base = server.base.clone();
     (server, base)
 }
 

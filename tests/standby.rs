@@ -10,13 +10,13 @@
 //! the tests are skipped, or fail when `UCR_TEST_CLIENTS=require`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+mod serving;
 
-use common::{free_port, Server};
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
 use reqwest::blocking::{Client, Response};
 use serde_json::{json, Value};
+use serving::{free_port, Server};
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -98,15 +98,12 @@ fn serve(database: &str, args: &[&str]) -> (Server, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = Server(child);
+    let mut server = Server::started(child, port);
+    let base = server.base.clone();
     let client = Client::new();
     let started = Instant::now();
     while client.get(format!("{base}/health")).send().is_err() {
-        assert!(
-            server.0.try_wait().unwrap().is_none(),
-            "ucr serve {args:?} on {database} stopped"
-        );
+        assert!(!server.exited(), "ucr serve {args:?} on {database} stopped");
         assert!(started.elapsed() < CATCH_UP, "{base} did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -744,7 +741,7 @@ fn a_stopped_standby_makes_the_server_not_ready_without_stopping_it() {
             "/problems/unavailable"
         );
     }
-    assert!(server.0.try_wait().unwrap().is_none(), "the server stopped");
+    assert!(!server.exited(), "the server stopped");
 
     drop(stopped);
     wait_ready(&client, &replica, "standby started again", |status, _| {

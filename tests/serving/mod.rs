@@ -20,12 +20,26 @@ pub struct Server {
 }
 
 impl Server {
-    /// Waits (at most 60 s) until the server started as `child` on `port` is ready.
-    pub fn ready(child: Child, port: u16) -> Server {
-        let server = Server {
+    /// The server started as `child` on `port`, answering or not.
+    // Each test binary that includes this module calls only some of these.
+    #[allow(dead_code)]
+    pub fn started(child: Child, port: u16) -> Server {
+        Server {
             child,
             base: format!("http://127.0.0.1:{port}"),
-        };
+        }
+    }
+
+    /// Whether the process has ended.
+    #[allow(dead_code)]
+    pub fn exited(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Waits (at most 60 s) until the server started as `child` on `port` is ready.
+    #[allow(dead_code)]
+    pub fn ready(child: Child, port: u16) -> Server {
+        let server = Server::started(child, port);
         let client = reqwest::blocking::Client::new();
         let deadline = Instant::now() + Duration::from_secs(60);
         while client

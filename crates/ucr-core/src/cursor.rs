@@ -55,10 +55,31 @@ pub struct SearchCursor {
 /// The longest search cursor read, in characters.
 const SEARCH_CURSOR_MAX: usize = 4096;
 
+/// Writes a cursor's JSON as the hexadecimal bytes of its text.
+fn hex(f: &mut fmt::Formatter<'_>, raw: &impl fmt::Display) -> fmt::Result {
+    raw.to_string()
+        .bytes()
+        .try_for_each(|b| write!(f, "{b:02x}"))
+}
+
+/// Reads what [`hex`] wrote (at most [`SEARCH_CURSOR_MAX`] characters) as `T`.
+fn unhex<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, NotACursor> {
+    if s.len() % 2 != 0 || s.len() > SEARCH_CURSOR_MAX {
+        return Err(NotACursor);
+    }
+    let bytes: Option<Vec<u8>> = (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect();
+    serde_json::from_slice(&bytes.ok_or(NotACursor)?).map_err(|_| NotACursor)
+}
+
 impl fmt::Display for SearchCursor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let raw = serde_json::json!([self.score, self.key, self.id.to_string()]).to_string();
-        raw.bytes().try_for_each(|b| write!(f, "{b:02x}"))
+        hex(
+            f,
+            &serde_json::json!([self.score, self.key, self.id.to_string()]),
+        )
     }
 }
 
@@ -66,15 +87,7 @@ impl FromStr for SearchCursor {
     type Err = NotACursor;
 
     fn from_str(s: &str) -> Result<SearchCursor, NotACursor> {
-        if s.len() % 2 != 0 || s.len() > SEARCH_CURSOR_MAX {
-            return Err(NotACursor);
-        }
-        let bytes: Option<Vec<u8>> = (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-            .collect();
-        let (score, key, id): (i64, String, String) =
-            serde_json::from_slice(&bytes.ok_or(NotACursor)?).map_err(|_| NotACursor)?;
+        let (score, key, id): (i64, String, String) = unhex(s)?;
         // Ids as the register writes them (a hand-made cursor may spell one otherwise), scores
         // as a search gives them.
         let id = Uuid::parse_str(&id).map_err(|_| NotACursor)?;
@@ -121,9 +134,8 @@ impl fmt::Display for HarvestCursor {
             self.set,
             self.from,
             self.until
-        ])
-        .to_string();
-        raw.bytes().try_for_each(|b| write!(f, "{b:02x}"))
+        ]);
+        hex(f, &raw)
     }
 }
 
@@ -142,15 +154,7 @@ impl FromStr for HarvestCursor {
     type Err = NotACursor;
 
     fn from_str(s: &str) -> Result<HarvestCursor, NotACursor> {
-        if s.len() % 2 != 0 || s.len() > SEARCH_CURSOR_MAX {
-            return Err(NotACursor);
-        }
-        let bytes: Option<Vec<u8>> = (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-            .collect();
-        let (snapshot, after, delivered, size, prefix, set, from, until): HarvestFields =
-            serde_json::from_slice(&bytes.ok_or(NotACursor)?).map_err(|_| NotACursor)?;
+        let (snapshot, after, delivered, size, prefix, set, from, until): HarvestFields = unhex(s)?;
         let sane = snapshot >= 0
             && (0..=snapshot).contains(&after)
             && (0..=size).contains(&delivered)

@@ -45,23 +45,7 @@ macro_rules! drafted_as_string {
     ($($t:ty),+) => {$(impl Drafted for $t { type Raw = String; })+};
 }
 
-drafted_as_string!(
-    EntryRef,
-    Status,
-    Ownership,
-    TheatreType,
-    LibraryType,
-    MuseumProfile,
-    ReserveType,
-    SchoolType,
-    Speciality,
-    HeritageCategory,
-    MonumentType,
-    Significance,
-    Condition,
-    IchDomain,
-    UnescoList
-);
+crate::vocab::with_vocabularies!(drafted_as_string, EntryRef);
 
 /// Reads the field `name` of a submission as the field table types it, and lists the type
 /// of each row (a callback of the table).

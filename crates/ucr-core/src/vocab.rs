@@ -4,6 +4,32 @@
 use serde::{Deserialize, Serialize};
 
 /// Defines a vocabulary enum with its JSON spellings and a list of every value.
+/// Hands the vocabularies the fields of an entry take their words from to the macro `$m`,
+/// after `$first` (the kind, or the reference, which the caller reads the same way): the one
+/// list each module derives its part from. The names must be in scope where it is called.
+macro_rules! with_vocabularies {
+    ($m:ident, $first:ty) => {
+        $m!(
+            $first,
+            Status,
+            Ownership,
+            TheatreType,
+            LibraryType,
+            MuseumProfile,
+            ReserveType,
+            SchoolType,
+            Speciality,
+            HeritageCategory,
+            MonumentType,
+            Significance,
+            Condition,
+            IchDomain,
+            UnescoList
+        );
+    };
+}
+pub(crate) use with_vocabularies;
+
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*

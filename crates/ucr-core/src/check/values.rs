@@ -141,23 +141,7 @@ macro_rules! vocabulary_impl {
     )+};
 }
 
-vocabulary_impl!(
-    Kind,
-    Status,
-    Ownership,
-    TheatreType,
-    LibraryType,
-    MuseumProfile,
-    ReserveType,
-    SchoolType,
-    Speciality,
-    HeritageCategory,
-    MonumentType,
-    Significance,
-    Condition,
-    IchDomain,
-    UnescoList
-);
+crate::vocab::with_vocabularies!(vocabulary_impl, Kind);
 
 /// A value as quoted in a message: at most 80 characters, so a huge bad value does not make
 /// a huge report.

@@ -47,12 +47,7 @@ pub(crate) fn find(
         seq,
         answer: None,
     });
-    let mut conn = store::connection::checkout(pool)?;
-    let answer = match indexed(&mut conn, kept, s, seq)? {
-        Some(answer) => answer,
-        None => search(&mut conn, s)?,
-    };
-    drop(conn);
+    let answer = compute(&mut *store::connection::checkout(pool)?, kept, s, seq)?;
     if let (Some(r), Ok((found, bytes))) = (running.as_mut(), &answer) {
         r.answer = Some((found.clone(), *bytes));
     }
@@ -68,11 +63,16 @@ pub(crate) fn fresh(
 ) -> Result<Result<Found, BadSearch>, RegisterError> {
     let mut conn = store::connection::checkout(pool)?;
     let seq = store::search::change_seq(&mut conn)?;
-    let answer = match indexed(&mut conn, kept, s, seq)? {
-        Some(answer) => answer,
-        None => search(&mut conn, s)?,
-    };
-    Ok(answer.map(|(found, _)| found))
+    Ok(compute(&mut conn, kept, s, seq)?.map(|(found, _)| found))
+}
+
+/// A search's answer as of change `seq`: from the index kept in memory when it can answer,
+/// else from the tables.
+fn compute(conn: &mut Db, kept: &KeptIndex, s: &Search, seq: i64) -> Result<Answer, RegisterError> {
+    match indexed(conn, kept, s, seq)? {
+        Some(answer) => Ok(answer),
+        None => search(conn, s),
+    }
 }
 
 /// A search's answer with the bytes of its entries, or why it cannot run.
