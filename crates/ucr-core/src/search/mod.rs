@@ -47,15 +47,16 @@ pub(crate) fn find(
         seq,
         answer: None,
     });
-    let answer = compute(&mut *store::connection::checkout(pool)?, kept, s, seq)?;
+    let answer = compute(&mut *store::connection::checkout(pool)?, kept, s, seq, true)?;
     if let (Some(r), Ok((found, bytes))) = (running.as_mut(), &answer) {
         r.answer = Some((found.clone(), *bytes));
     }
     Ok(answer.map(|(found, _)| found))
 }
 
-/// A search computed now, its answer not kept: the candidates of a reconciliation, many
-/// searches each seen once, whose answers would only push out those of the single window.
+/// A search's page computed now, its answer not kept, its total and facets not counted where
+/// the index answers: the candidates of a reconciliation, many searches each seen once, whose
+/// answers would only push out those of the single window.
 pub(crate) fn fresh(
     pool: &Pool,
     kept: &KeptIndex,
@@ -63,13 +64,19 @@ pub(crate) fn fresh(
 ) -> Result<Result<Found, BadSearch>, RegisterError> {
     let mut conn = store::connection::checkout(pool)?;
     let seq = store::search::change_seq(&mut conn)?;
-    Ok(compute(&mut conn, kept, s, seq)?.map(|(found, _)| found))
+    Ok(compute(&mut conn, kept, s, seq, false)?.map(|(found, _)| found))
 }
 
-/// A search's answer as of change `seq`: from the index kept in memory when it can answer,
-/// else from the tables.
-fn compute(conn: &mut Db, kept: &KeptIndex, s: &Search, seq: i64) -> Result<Answer, RegisterError> {
-    match indexed(conn, kept, s, seq)? {
+/// A search's answer as of change `seq`: from the index kept in memory when it can answer
+/// (with its total and facets when `counted`), else from the tables.
+fn compute(
+    conn: &mut Db,
+    kept: &KeptIndex,
+    s: &Search,
+    seq: i64,
+    counted: bool,
+) -> Result<Answer, RegisterError> {
+    match indexed(conn, kept, s, seq, counted)? {
         Some(answer) => Ok(answer),
         None => search(conn, s),
     }
@@ -87,6 +94,7 @@ fn indexed(
     kept: &KeptIndex,
     s: &Search,
     seq: i64,
+    counted: bool,
 ) -> Result<Option<Answer>, RegisterError> {
     let sort = match (s.sort, &s.q) {
         (_, None) => return Ok(None),
@@ -112,7 +120,13 @@ fn indexed(
         return Ok(None);
     }
     let limit = s.limit.clamp(1, PAGE_MAX) as usize;
-    let Some(ranked) = kept.rank(s, sort, after, limit) else {
+    let want = index::Want {
+        sort,
+        after,
+        limit,
+        counted,
+    };
+    let Some(ranked) = kept.rank(s, &want) else {
         return Ok(None);
     };
     let ids: Vec<String> = ranked.page.iter().map(|(_, id)| id.to_string()).collect();

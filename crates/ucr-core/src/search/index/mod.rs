@@ -28,7 +28,7 @@ mod postings;
 mod rank;
 
 use postings::{Postings, Values};
-pub(super) use rank::{After, Ranked};
+pub(super) use rank::{Ranked, Want};
 
 /// A column value that is null.
 const NULL: u8 = u8::MAX;
@@ -509,16 +509,10 @@ impl Kept {
     }
 
     /// Ranks a search on the index, which [`Kept::ready`] brought up to date.
-    pub(super) fn rank(
-        &self,
-        s: &Search,
-        sort: Sort,
-        after: Option<After>,
-        limit: usize,
-    ) -> Option<Ranked> {
+    pub(super) fn rank(&self, s: &Search, want: &Want) -> Option<Ranked> {
         let shared = self.0.as_ref()?;
         let index = shared.index.read().unwrap_or_else(PoisonError::into_inner);
-        Some(index.as_ref()?.rank(s, sort, after, limit))
+        Some(index.as_ref()?.rank(s, want))
     }
 }
 
@@ -548,6 +542,15 @@ mod tests {
         }
     }
 
+    fn want(sort: Sort, after: Option<rank::After>, limit: usize) -> Want {
+        Want {
+            sort,
+            after,
+            limit,
+            counted: true,
+        }
+    }
+
     fn q(text: &str) -> Search {
         Search {
             q: Some(text.into()),
@@ -556,7 +559,7 @@ mod tests {
     }
 
     fn ids(ix: &Index, text: &str) -> Vec<u128> {
-        ix.rank(&q(text), Sort::Relevance, None, 100)
+        ix.rank(&q(text), &want(Sort::Relevance, None, 100))
             .page
             .iter()
             .map(|(_, id)| id.as_u128())
@@ -576,7 +579,7 @@ mod tests {
         // The whole name "quba" scores 2 + 10 and comes first; then by id.
         assert_eq!(ids(&ix, "qub"), vec![10, 20]);
         assert_eq!(ids(&ix, "quba"), vec![20, 10]);
-        let ranked = ix.rank(&q("quba"), Sort::Relevance, None, 100);
+        let ranked = ix.rank(&q("quba"), &want(Sort::Relevance, None, 100));
         assert_eq!(ranked.page[0].0, 12);
         assert_eq!(ranked.facets.region.get("none"), Some(&1));
         assert_eq!(ranked.facets.region.get("AZ-QBA"), Some(&1));
@@ -705,19 +708,46 @@ mod tests {
             for sort in [Sort::Relevance, Sort::Created, Sort::CreatedDesc] {
                 let mut after = None;
                 for _ in 0..10 {
-                    let fast = ix.rank_by(&search, sort, after, 7, true, rank::SPARSE);
-                    let slow = ix.rank_by(&search, sort, after, 7, false, rank::SPARSE);
+                    let fast = ix.rank_by(&search, &want(sort, after, 7), true, rank::TUNED);
+                    let slow = ix.rank_by(&search, &want(sort, after, 7), false, rank::TUNED);
                     assert_eq!(fast.page, slow.page, "{search:?} {sort:?} after {after:?}");
                     assert_eq!((fast.more, fast.total), (slow.more, slow.total));
                     assert_eq!(fast.facets, slow.facets);
                     // Words looked for in the names of few matches, or in their postings:
                     // the same page.
-                    let names = ix.rank_by(&search, sort, after, 7, true, 1);
-                    let postings = ix.rank_by(&search, sort, after, 7, true, usize::MAX);
+                    let bits = |sparse| rank::Tuning {
+                        sparse,
+                        listed: usize::MAX,
+                    };
+                    let names = ix.rank_by(&search, &want(sort, after, 7), true, bits(1));
+                    let postings =
+                        ix.rank_by(&search, &want(sort, after, 7), true, bits(usize::MAX));
                     assert_eq!(names.page, postings.page, "{search:?} {sort:?} sparse");
                     assert_eq!((names.more, names.total), (postings.more, postings.total));
                     assert_eq!(names.facets, postings.facets);
                     assert_eq!(fast.page, postings.page);
+                    // The matches as a list of slots: the same page, by place or by id.
+                    for by_place in [true, false] {
+                        let listed = rank::Tuning {
+                            sparse: rank::SPARSE,
+                            listed: 0,
+                        };
+                        let list = ix.rank_by(&search, &want(sort, after, 7), by_place, listed);
+                        assert_eq!(list.page, postings.page, "{search:?} {sort:?} listed");
+                        assert_eq!((list.more, list.total), (postings.more, postings.total));
+                        assert_eq!(list.facets, postings.facets);
+                        // Without the total and the facets: the same page, however soon the
+                        // ranking stops.
+                        let page_only = Want {
+                            counted: false,
+                            ..want(sort, after, 7)
+                        };
+                        for tune in [listed, rank::TUNED] {
+                            let uncounted = ix.rank_by(&search, &page_only, by_place, tune);
+                            assert_eq!(uncounted.page, postings.page, "{search:?} {sort:?}");
+                            assert_eq!(uncounted.more, postings.more);
+                        }
+                    }
                     if !fast.more {
                         break;
                     }
@@ -727,28 +757,24 @@ mod tests {
         }
         // A cursor at an id no entry has (deleted since) still cuts in the right place.
         let all = ix
-            .rank_by(&q("k"), Sort::Created, None, 1000, true, rank::SPARSE)
+            .rank_by(&q("k"), &want(Sort::Created, None, 1000), true, rank::TUNED)
             .page;
         ix.remove(all[3].1);
         let rest = ix
             .rank_by(
                 &q("k"),
-                Sort::Created,
-                Some(all[3]),
-                1000,
+                &want(Sort::Created, Some(all[3]), 1000),
                 true,
-                rank::SPARSE,
+                rank::TUNED,
             )
             .page;
         assert_eq!(rest, all[4..].to_vec());
         let back = ix
             .rank_by(
                 &q("k"),
-                Sort::CreatedDesc,
-                Some(all[3]),
-                1000,
+                &want(Sort::CreatedDesc, Some(all[3]), 1000),
                 true,
-                rank::SPARSE,
+                rank::TUNED,
             )
             .page;
         let mut before = all[..3].to_vec();

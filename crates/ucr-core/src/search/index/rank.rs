@@ -18,8 +18,44 @@ pub(in crate::search) struct Ranked {
 /// its postings (a bit set for each).
 pub(super) const SPARSE: usize = 64;
 
+/// How many times fewer than the slots the postings of a search's cheapest word must be for
+/// its matches to be kept as a list of slots (each other word looked for in its postings or in
+/// their names) rather than as a bit per slot.
+pub(super) const LISTED: usize = 16;
+
+/// What looking one slot up costs, in steps of setting or testing a bit, in the postings of one
+/// word (galloping: mispredicted branches) and in the slot's names (reading far memory).
+const GALLOP_STEPS: usize = 16;
+const NAME_STEPS: usize = 48;
+
+/// When [`Index::rank_by`] takes each of its ways; the ways give the same answers.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Tuning {
+    /// See [`SPARSE`].
+    pub(super) sparse: usize,
+    /// See [`LISTED`].
+    pub(super) listed: usize,
+}
+
+/// The tuning searches run with.
+pub(super) const TUNED: Tuning = Tuning {
+    sparse: SPARSE,
+    listed: LISTED,
+};
+
 /// Where a page starts: after this score and id.
 pub(in crate::search) type After = (i64, uuid::Uuid);
+
+/// The page a ranking is asked for.
+#[derive(Debug, Clone, Copy)]
+pub(in crate::search) struct Want {
+    pub sort: Sort,
+    pub after: Option<After>,
+    pub limit: usize,
+    /// Whether the total and the facets are wanted: without them, a ranking may stop as soon
+    /// as nothing further can make the page (their values are then those of the matches read).
+    pub counted: bool,
+}
 
 /// What [`Index::page_by_levels`] needs of a search.
 struct Levels<'a> {
@@ -54,26 +90,19 @@ impl Index {
 
     /// Ranks the entries matching `s` (which has words): the page after `after`, up to
     /// `limit`, the total and the facets.
-    pub(super) fn rank(
-        &self,
-        s: &Search,
-        sort: Sort,
-        after: Option<After>,
-        limit: usize,
-    ) -> Ranked {
+    pub(super) fn rank(&self, s: &Search, want: &Want) -> Ranked {
         // While every slot is in id order, a slot's place is its id's.
-        self.rank_by(s, sort, after, limit, self.strays.is_empty(), SPARSE)
+        self.rank_by(s, want, self.strays.is_empty(), TUNED)
     }
 
-    pub(super) fn rank_by(
-        &self,
-        s: &Search,
-        sort: Sort,
-        after: Option<After>,
-        limit: usize,
-        by_place: bool,
-        sparse: usize,
-    ) -> Ranked {
+    pub(super) fn rank_by(&self, s: &Search, want: &Want, by_place: bool, tune: Tuning) -> Ranked {
+        let Want {
+            sort,
+            after,
+            limit,
+            counted,
+        } = *want;
+        let sparse = tune.sparse;
         let q = s.q.as_deref().unwrap_or_default();
         let ws = words(q);
         let blocks = self.slots.len().div_ceil(64);
@@ -93,11 +122,20 @@ impl Index {
         distinct.dedup();
         let mut lists: Vec<(Vec<u32>, usize)> = distinct.iter().map(|w| self.prefixed(w)).collect();
         lists.sort_by_key(|(_, n)| *n);
+        // Few slots hold the cheapest word: the matches are a list of slots. Else a bit each.
+        let listed = lists
+            .first()
+            .is_some_and(|(_, n)| n.saturating_mul(tune.listed) <= self.slots.len());
+        let list = if listed {
+            self.listed(&mut lists)
+        } else {
+            Vec::new()
+        };
         let mut matches: Option<Vec<u64>> = None;
         // Slots in `matches`. Once they are few beside a word's postings, the word is looked
         // for in their names instead of setting a bit for each of its postings.
         let mut count = 0usize;
-        for (ts, n) in &mut lists {
+        for (ts, n) in lists.iter_mut().filter(|_| !listed) {
             match &mut matches {
                 Some(m) if count.saturating_mul(sparse) < *n => {
                     ts.sort_unstable();
@@ -125,18 +163,23 @@ impl Index {
         let phrase: Option<Vec<u32>> = exact.iter().copied().collect();
         let mut whole_terms: Vec<u32> = exact.iter().flatten().copied().collect();
         whole_terms.sort_unstable();
+        // Each whole word (ascending) and what it scores.
+        let weights: Vec<(u32, i64)> = whole_terms
+            .chunk_by(|a, b| a == b)
+            .map(|group| (group[0], 2 * group.len() as i64))
+            .collect();
         let mut whole: Vec<(Vec<u64>, i64)> = Vec::new();
-        for group in whole_terms.chunk_by(|a, b| a == b) {
+        for &(t, n) in weights.iter().filter(|_| !listed) {
             // Only ever read where a slot matches: there alone when the matches are few.
-            let postings = self.postings[group[0] as usize].len();
+            let postings = self.postings[t as usize].len();
             let bits = if count.saturating_mul(sparse) < postings {
                 let mut bits = matches.clone();
-                self.keep_holding(&mut bits, &group[..1]);
+                self.keep_holding(&mut bits, &[t]);
                 bits
             } else {
-                bits_of(&group[..1])
+                bits_of(&[t])
             };
-            whole.push((bits, 2 * group.len() as i64));
+            whole.push((bits, n));
         }
         let every_word = 2 * ws.len() as i64;
 
@@ -203,7 +246,100 @@ impl Index {
                     .collect()
             });
         let mut by_group = vec![0i64; self.groups.len()];
-        let mut page = if by_place && whole.len() <= 1 {
+        // Whether slot `i` (of `group`) passes the filters; counted if it does.
+        let mut admit = |i: usize, group: u16| {
+            let g = usize::from(group);
+            if group == NO_GROUP
+                || allowed
+                    .as_ref()
+                    .is_some_and(|a| !a.get(g).copied().unwrap_or(false))
+            {
+                return false;
+            }
+            if reads_slot
+                && !self.passes(
+                    &self.slots[i],
+                    s,
+                    near,
+                    [economic_region, ownership, type_word],
+                )
+            {
+                return false;
+            }
+            if let Some(n) = by_group.get_mut(g) {
+                *n += 1;
+            }
+            true
+        };
+        // The page so far: the `limit` + 1 smallest orders.
+        let mut page: BinaryHeap<((i64, u128), i64, usize)> = BinaryHeap::with_capacity(limit + 2);
+        // The best score a slot can have.
+        let best = every_word + if phrase.is_some() { 10 } else { 0 };
+        // Puts slot `i`, whose whole words score `score`, on the page if it belongs there;
+        // says whether the page is then full of the best scores, so that no slot after it in
+        // place order can make it.
+        let mut offer = |i: usize, mut score: i64| {
+            if let Some(phrase) = &phrase {
+                if score == every_word
+                    && usize::from(self.shortest[i]) <= phrase.len()
+                    && self.names_of(i).any(|name| name == phrase.as_slice())
+                {
+                    score += 10;
+                }
+            }
+            let first = primary(score);
+            // Cannot make the page: no need to read its id.
+            if page.len() > limit && page.peek().is_some_and(|(top, _, _)| first > top.0) {
+                return false;
+            }
+            let order = (first, place(i));
+            if after_key.is_some_and(|a| order <= a) {
+                return false;
+            }
+            if page.len() <= limit {
+                page.push((order, score, i));
+            } else if page.peek().is_some_and(|(top, _, _)| order < *top) {
+                page.pop();
+                page.push((order, score, i));
+            }
+            page.len() > limit
+                && page
+                    .peek()
+                    .is_some_and(|(top, _, _)| top.0 == primary(best))
+        };
+        // Uncounted, the list (in place order) is read only until the page is settled.
+        let settles = !counted && by_place && !desc;
+        let page = if listed {
+            // Which whole words a slot holds, read from its names.
+            let mut holds = vec![false; weights.len()];
+            for &i in &list {
+                let i = i as usize;
+                let Some(&group) = self.group_of.get(i) else {
+                    continue;
+                };
+                if !admit(i, group) {
+                    continue;
+                }
+                holds.fill(false);
+                let slot = &self.slots[i];
+                let at = slot.words_at as usize;
+                for t in &self.words[at..at + slot.words_len as usize] {
+                    if let Ok(k) = weights.binary_search_by_key(t, |&(w, _)| w) {
+                        holds[k] = true;
+                    }
+                }
+                let score = weights
+                    .iter()
+                    .zip(&holds)
+                    .filter(|(_, &held)| held)
+                    .map(|((_, n), _)| n)
+                    .sum();
+                if offer(i, score) && settles {
+                    break;
+                }
+            }
+            page.into_sorted_vec()
+        } else if by_place && whole.len() <= 1 {
             self.page_by_levels(
                 matches,
                 &mut by_group,
@@ -231,9 +367,6 @@ impl Index {
                 },
             )
         } else {
-            // The page so far: the `limit` + 1 smallest orders.
-            let mut page: BinaryHeap<((i64, u128), i64, usize)> =
-                BinaryHeap::with_capacity(limit + 2);
             // Whole words of the 64 slots of a block, a bit each.
             let mut whole_bits = vec![0u64; whole.len()];
             for (block, (&bits, groups)) in matches.iter().zip(self.group_of.chunks(64)).enumerate()
@@ -250,57 +383,16 @@ impl Index {
                     bits &= bits - 1;
                     let i = block * 64 + j;
                     let Some(&group) = groups.get(j) else { break };
-                    let g = usize::from(group);
-                    if group == NO_GROUP
-                        || allowed
-                            .as_ref()
-                            .is_some_and(|a| !a.get(g).copied().unwrap_or(false))
-                    {
+                    if !admit(i, group) {
                         continue;
                     }
-                    if reads_slot
-                        && !self.passes(
-                            &self.slots[i],
-                            s,
-                            near,
-                            [economic_region, ownership, type_word],
-                        )
-                    {
-                        continue;
-                    }
-                    if let Some(n) = by_group.get_mut(g) {
-                        *n += 1;
-                    }
-
                     let mut score = 0i64;
                     for (w, (_, n)) in whole_bits.iter().zip(&whole) {
                         if w >> j & 1 == 1 {
                             score += n;
                         }
                     }
-                    if let Some(phrase) = &phrase {
-                        if score == every_word
-                            && usize::from(self.shortest[i]) <= phrase.len()
-                            && self.names_of(i).any(|name| name == phrase.as_slice())
-                        {
-                            score += 10;
-                        }
-                    }
-                    let first = primary(score);
-                    // Cannot make the page: no need to read its id.
-                    if page.len() > limit && page.peek().is_some_and(|(top, _, _)| first > top.0) {
-                        continue;
-                    }
-                    let order = (first, place(i));
-                    if after_key.is_some_and(|a| order <= a) {
-                        continue;
-                    }
-                    if page.len() <= limit {
-                        page.push((order, score, i));
-                    } else if page.peek().is_some_and(|(top, _, _)| order < *top) {
-                        page.pop();
-                        page.push((order, score, i));
-                    }
+                    offer(i, score);
                 }
             }
             page.into_sorted_vec()
@@ -313,6 +405,7 @@ impl Index {
             by_region[usize::from(r)] += n;
             by_status[usize::from(st)] += n;
         }
+        let mut page = page;
         let more = page.len() > limit;
         page.truncate(limit);
 
@@ -469,32 +562,14 @@ impl Index {
 
     /// Keeps in `bits` the slots holding one of the words `ts` (ascending); how many that is.
     fn keep_holding(&self, bits: &mut [u64], ts: &[u32]) -> usize {
-        // Many words (a short prefix): a bit per word number, not a binary search per word.
-        let many: Option<Vec<u64>> = (ts.len() > 8).then(|| {
-            let mut set = vec![0u64; self.postings.len().div_ceil(64)];
-            for &t in ts {
-                set[t as usize / 64] |= 1 << (t % 64);
-            }
-            set
-        });
-        let has = |t: u32| match &many {
-            Some(set) => set
-                .get(t as usize / 64)
-                .is_some_and(|b| b >> (t % 64) & 1 == 1),
-            None => ts.binary_search(&t).is_ok(),
-        };
+        let has = term_set(ts, self.postings.len());
         let mut kept = 0;
         for (block, b) in bits.iter_mut().enumerate() {
             let mut rest = *b;
             while rest != 0 {
                 let j = rest.trailing_zeros() as usize;
                 rest &= rest - 1;
-                let slot = &self.slots[block * 64 + j];
-                let at = slot.words_at as usize;
-                let holds = self.words[at..at + slot.words_len as usize]
-                    .iter()
-                    .any(|&t| has(t));
-                if holds {
+                if self.holds(block * 64 + j, &has) {
                     kept += 1;
                 } else {
                     *b &= !(1 << j);
@@ -502,6 +577,76 @@ impl Index {
             }
         }
         kept
+    }
+
+    /// Whether slot `i` holds a word that `has`.
+    fn holds(&self, i: usize, has: &impl Fn(u32) -> bool) -> bool {
+        let slot = &self.slots[i];
+        let at = slot.words_at as usize;
+        self.words[at..at + slot.words_len as usize]
+            .iter()
+            .any(|&t| has(t))
+    }
+
+    /// The slots holding a word of each of `lists` (the words of a prefix each, cheapest
+    /// first, and their postings), ascending: the first's postings, then those of them holding
+    /// each of the others, whichever way is cheapest.
+    fn listed(&self, lists: &mut [(Vec<u32>, usize)]) -> Vec<u32> {
+        let Some(((first, _), rest)) = lists.split_first_mut() else {
+            return Vec::new();
+        };
+        let mut m: Vec<u32> = first
+            .iter()
+            .flat_map(|&t| self.postings[t as usize].as_slice())
+            .copied()
+            .collect();
+        if first.len() > 1 {
+            m.sort_unstable();
+            m.dedup();
+        }
+        let blocks = self.slots.len().div_ceil(64);
+        for (ts, n) in rest {
+            if m.is_empty() {
+                break;
+            }
+            // The cheapest way: a bit for each match, tested for each of the word's postings;
+            // galloping through the postings; or reading the matches' names.
+            let by_bits = blocks + m.len() + *n;
+            let by_gallop = m.len() * ts.len() * GALLOP_STEPS;
+            let by_names = m.len() * NAME_STEPS;
+            if by_bits <= by_gallop && by_bits <= by_names {
+                let mut bits = vec![0u64; blocks];
+                for &i in &m {
+                    bits[i as usize / 64] |= 1 << (i % 64);
+                }
+                m.clear();
+                for &t in ts.iter() {
+                    for &i in self.postings[t as usize].as_slice() {
+                        let b = &mut bits[i as usize / 64];
+                        if *b >> (i % 64) & 1 == 1 {
+                            // Taken once, however many of the words the slot holds.
+                            *b &= !(1 << (i % 64));
+                            m.push(i);
+                        }
+                    }
+                }
+                if ts.len() > 1 {
+                    m.sort_unstable();
+                }
+            } else if by_gallop <= by_names {
+                let mut keep = vec![false; m.len()];
+                for &t in ts.iter() {
+                    mark_held(&m, self.postings[t as usize].as_slice(), &mut keep);
+                }
+                let mut kept = keep.into_iter();
+                m.retain(|_| kept.next().unwrap_or(false));
+            } else {
+                ts.sort_unstable();
+                let has = term_set(ts, self.postings.len());
+                m.retain(|&i| self.holds(i as usize, &has));
+            }
+        }
+        m
     }
 
     /// The names of slot `i`, each as its word numbers.
@@ -552,5 +697,46 @@ impl Index {
                     <= r * r;
         }
         true
+    }
+}
+
+/// Whether a word number is one of `ts` (ascending, of `terms` word numbers): a bit per word
+/// number when they are many (a short prefix), else a binary search.
+fn term_set(ts: &[u32], terms: usize) -> impl Fn(u32) -> bool + '_ {
+    let many: Option<Vec<u64>> = (ts.len() > 8).then(|| {
+        let mut set = vec![0u64; terms.div_ceil(64)];
+        for &t in ts {
+            set[t as usize / 64] |= 1 << (t % 64);
+        }
+        set
+    });
+    move |t| match &many {
+        Some(set) => set
+            .get(t as usize / 64)
+            .is_some_and(|b| b >> (t % 64) & 1 == 1),
+        None => ts.binary_search(&t).is_ok(),
+    }
+}
+
+/// Marks in `keep` each slot of `m` that `postings` holds (both ascending), galloping
+/// through `postings` from where the last slot was looked for.
+fn mark_held(m: &[u32], postings: &[u32], keep: &mut [bool]) {
+    let mut from = 0;
+    for (k, &slot) in m.iter().enumerate() {
+        let rest = &postings[from..];
+        if rest.is_empty() {
+            break;
+        }
+        let mut step = 1;
+        while step < rest.len() && rest[step] < slot {
+            step *= 2;
+        }
+        match rest[..(step + 1).min(rest.len())].binary_search(&slot) {
+            Ok(j) => {
+                keep[k] = true;
+                from += j + 1;
+            }
+            Err(j) => from += j,
+        }
     }
 }
