@@ -338,9 +338,10 @@ async fn batch(state: &State, text: &str) -> Result<HttpResponse, ApiError> {
         .collect::<Result<_, ApiError>>()?;
     let register = state.register.clone();
     let answers = blocking(move || {
+        let (keys, queries): (Vec<String>, Vec<Query>) = queries.into_iter().unzip();
+        let found = register.reconcile_all(&queries)?;
         let mut out = Map::new();
-        for (key, q) in queries {
-            let found = register.reconcile(&q)?;
+        for (key, found) in keys.into_iter().zip(found) {
             out.insert(
                 key,
                 json!({"result": found.iter().map(candidate_json).collect::<Vec<_>>()}),

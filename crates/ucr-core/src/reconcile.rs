@@ -6,7 +6,7 @@
 use crate::error::RegisterError;
 use crate::model::{Details, Entry, HeritageDetails};
 use crate::normalize::fold;
-use crate::search::Search;
+use crate::search::{Reader, Search, Sketch};
 use crate::vocab::{HeritageCategory, Kind};
 use crate::Register;
 use serde_json::{json, Value};
@@ -262,19 +262,37 @@ pub fn name_score(query: &str, name: &str) -> f64 {
 
 /// [`name_score`] of a query already split into its words.
 fn words_score(q: &[String], name: &str) -> f64 {
-    let n = name_words(name);
+    dice(
+        q,
+        &name_words(name),
+        |w, x| w == x,
+        |w, x| x.starts_with(w.as_str()),
+        |w| w.chars().count() >= 3,
+    )
+}
+
+/// [`name_score`] of a query's words and a name's, however the words are written down:
+/// `same` says whether a query word is a name word, `begins` whether it begins one, `long`
+/// whether it is long enough to count when it only begins one (three letters).
+fn dice<Q, N>(
+    q: &[Q],
+    n: &[N],
+    same: impl Fn(&Q, &N) -> bool,
+    begins: impl Fn(&Q, &N) -> bool,
+    long: impl Fn(&Q) -> bool,
+) -> f64 {
     if q.is_empty() || n.is_empty() {
         return 0.0;
     }
-    if q == n {
+    if q.len() == n.len() && q.iter().zip(n).all(|(w, x)| same(w, x)) {
         return 100.0;
     }
-    let mut free: Vec<&String> = n.iter().collect();
+    let mut free: Vec<&N> = n.iter().collect();
     let mut shared = 0.0;
     // Whole words first, then prefixes, each name word used once.
     let mut rest = Vec::new();
     for w in q {
-        match free.iter().position(|x| *x == w) {
+        match free.iter().position(|x| same(w, x)) {
             Some(i) => {
                 free.remove(i);
                 shared += 1.0;
@@ -283,8 +301,8 @@ fn words_score(q: &[String], name: &str) -> f64 {
         }
     }
     for w in rest {
-        if w.chars().count() >= 3 {
-            if let Some(i) = free.iter().position(|x| x.starts_with(w.as_str())) {
+        if long(w) {
+            if let Some(i) = free.iter().position(|x| begins(w, x)) {
                 free.remove(i);
                 shared += 0.5;
             }
@@ -376,6 +394,24 @@ pub fn score(q: &Query, entry: &Entry) -> Candidate {
 /// [`score`] with the query's words already read.
 fn scored(q: &Query, words: &[String], entry: &Entry) -> Candidate {
     let name_score = best_name_score(words, entry);
+    let (score, features) = weigh(q, name_score, |pid| values(entry, pid));
+    Candidate {
+        entry: entry.clone(),
+        score,
+        name_score: (name_score * 10.0).round() / 10.0,
+        features,
+        matched: false,
+    }
+}
+
+/// A candidate's score (0 to 100, to a tenth) from how well its name matched and from the
+/// properties the query carries, given the candidate's `values` of each; and whether each
+/// property agreed (`None`: the candidate has no value for it).
+fn weigh(
+    q: &Query,
+    name_score: f64,
+    values: impl Fn(&str) -> Vec<String>,
+) -> (f64, Vec<(String, Option<bool>)>) {
     let mut score = name_score;
     let mut features = Vec::new();
     for (pid, given) in &q.properties {
@@ -386,7 +422,7 @@ fn scored(q: &Query, words: &[String], entry: &Entry) -> Candidate {
         else {
             continue;
         };
-        let stored = values(entry, pid);
+        let stored = values(pid);
         let agreement = if stored.is_empty() || given.is_empty() {
             None
         } else {
@@ -405,82 +441,271 @@ fn scored(q: &Query, words: &[String], entry: &Entry) -> Candidate {
         };
         features.push((pid.clone(), agreement));
     }
-    Candidate {
-        entry: entry.clone(),
-        score: (score.clamp(0.0, 100.0) * 10.0).round() / 10.0,
-        name_score: (name_score * 10.0).round() / 10.0,
-        features,
-        matched: false,
-    }
+    ((score.clamp(0.0, 100.0) * 10.0).round() / 10.0, features)
 }
 
-/// Orders scored candidates, best first (then by registry number), keeps `limit` and marks the
-/// first a match when it is unambiguous: at least [`MATCH_SCORE`] and [`MATCH_LEAD`] ahead of
-/// the next.
+/// Orders scored candidates, best first (then by registration: the entry's id), keeps `limit`
+/// and marks the first a match when it is unambiguous (see [`unambiguous`]).
 pub fn rank(mut all: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
     all.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
-            .then_with(|| a.entry.registry_number().cmp(b.entry.registry_number()))
+            .then_with(|| a.entry.id.cmp(&b.entry.id))
     });
-    let lead = match all.as_slice() {
-        [first, second, ..] => first.score - second.score,
-        [first] => first.score,
-        [] => 0.0,
-    };
+    let scores: Vec<f64> = all.iter().take(2).map(|c| c.score).collect();
     if let Some(first) = all.first_mut() {
-        first.matched = first.score >= MATCH_SCORE && lead >= MATCH_LEAD;
+        first.matched = unambiguous(&scores);
     }
     all.truncate(limit);
     all
+}
+
+/// Whether the first of candidates scored so (best first) is a match: at least
+/// [`MATCH_SCORE`], and [`MATCH_LEAD`] ahead of the next.
+fn unambiguous(scores: &[f64]) -> bool {
+    let lead = match scores {
+        [first, second, ..] => first - second,
+        [first] => *first,
+        [] => return false,
+    };
+    scores[0] >= MATCH_SCORE && lead >= MATCH_LEAD
 }
 
 /// Entries a search reads for one query's candidates, at least: the search ranks whole words
 /// and whole names first, so the best names are among its first.
 const CANDIDATES_READ: usize = 20;
 
+/// The properties the search index holds a value of, so that a query weighing no others is
+/// scored on the index, reading only the entries it answers with.
+const SKETCHED: &[&str] = &["region", "economic_region", "founded_year"];
+
+/// A query's candidates, ranked.
+enum Ranking {
+    /// Scored on what the index holds: the ids of the best, best first, and whether the
+    /// first is the match. Their entries are read for all the batch's queries at once.
+    Sketched(Vec<uuid::Uuid>, bool),
+    /// Scored on the entries.
+    Read(Vec<Candidate>),
+}
+
 impl Register {
-    /// Reconciles one query: entries found by the single window's search (every word of the
-    /// query, or failing that any of its words), scored and ranked.
+    /// Reconciles one query (see [`Register::reconcile_all`]).
     pub fn reconcile(&self, q: &Query) -> Result<Vec<Candidate>, RegisterError> {
-        let words = name_words(&q.query);
-        if words.is_empty() {
-            return Ok(Vec::new());
-        }
-        let filter_kind = match q.types.as_slice() {
-            [t] => Some(t.kind),
-            _ => None,
+        Ok(self
+            .reconcile_all(std::slice::from_ref(q))?
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// Reconciles a batch of queries, as of one moment of the register: for each, entries
+    /// found by the single window's search (every word of the query, or failing that any of
+    /// its words), scored and ranked.
+    pub fn reconcile_all(&self, queries: &[Query]) -> Result<Vec<Vec<Candidate>>, RegisterError> {
+        let mut reader = self.search_reader()?;
+        let rankings = queries
+            .iter()
+            .map(|q| ranking(&mut reader, q))
+            .collect::<Result<Vec<_>, _>>()?;
+        let wanted: Vec<uuid::Uuid> = rankings
+            .iter()
+            .flat_map(|r| match r {
+                Ranking::Sketched(ids, _) => ids.as_slice(),
+                Ranking::Read(_) => &[],
+            })
+            .copied()
+            .collect();
+        let entries = if wanted.is_empty() {
+            Default::default()
+        } else {
+            reader.entries(&wanted)?
         };
-        let find = |text: String| -> Result<Vec<Entry>, RegisterError> {
-            let s = Search {
-                q: Some(text),
-                filter: crate::query::Filter {
-                    kind: filter_kind,
-                    ..Default::default()
-                },
-                limit: CANDIDATES_READ.max(q.limit.clamp(1, MAX_LIMIT)) as i64,
-                ..Default::default()
-            };
-            Ok(self.search_fresh(&s)?.map(|f| f.items).unwrap_or_default())
-        };
-        let mut found: BTreeMap<String, Entry> = BTreeMap::new();
-        for e in find(words.join(" "))? {
-            found.insert(e.registry_number().to_string(), e);
-        }
-        if found.is_empty() {
-            for w in words.iter().filter(|w| w.chars().count() >= 3).take(6) {
-                for e in find(w.clone())? {
-                    found.insert(e.registry_number().to_string(), e);
+        Ok(queries
+            .iter()
+            .zip(rankings)
+            .map(|(q, r)| match r {
+                Ranking::Read(candidates) => candidates,
+                Ranking::Sketched(ids, matched) => {
+                    let words = name_words(&q.query);
+                    let mut candidates: Vec<Candidate> = ids
+                        .iter()
+                        .filter_map(|id| entries.get(id))
+                        .map(|e| scored(q, &words, e))
+                        .collect();
+                    if let (Some(first), Some(id)) = (candidates.first_mut(), ids.first()) {
+                        first.matched = matched && first.entry.id == *id;
+                    }
+                    candidates
                 }
+            })
+            .collect())
+    }
+}
+
+/// Ranks one query's candidates: on the index when it answers and knows every property the
+/// query weighs, else on the entries.
+fn ranking(reader: &mut Reader<'_>, q: &Query) -> Result<Ranking, RegisterError> {
+    let words = name_words(&q.query);
+    if words.is_empty() {
+        return Ok(Ranking::Read(Vec::new()));
+    }
+    let limit = q.limit.clamp(1, MAX_LIMIT);
+    let filter_kind = match q.types.as_slice() {
+        [t] => Some(t.kind),
+        _ => None,
+    };
+    let search = |text: String| Search {
+        q: Some(text),
+        filter: crate::query::Filter {
+            kind: filter_kind,
+            ..Default::default()
+        },
+        limit: CANDIDATES_READ.max(limit) as i64,
+        ..Default::default()
+    };
+    // Every word of the query, or failing that each of its words.
+    let each = || {
+        words
+            .iter()
+            .filter(|w| w.chars().count() >= 3)
+            .take(6)
+            .cloned()
+    };
+    let sketchable = q.properties.iter().all(|(pid, _)| {
+        SKETCHED.contains(&pid.as_str()) || property(pid).is_none_or(|p| p.weight.is_none())
+    });
+    if sketchable {
+        if let Some(ranked) = sketched(reader, q, &words, limit, &search, each)? {
+            return Ok(ranked);
+        }
+    }
+    let mut found: BTreeMap<uuid::Uuid, Entry> = BTreeMap::new();
+    let mut find = |text: String, found: &mut BTreeMap<uuid::Uuid, Entry>| {
+        if let Ok(page) = reader.found(&search(text))? {
+            found.extend(page.items.into_iter().map(|e| (e.id, e)));
+        }
+        Ok::<_, RegisterError>(())
+    };
+    find(words.join(" "), &mut found)?;
+    if found.is_empty() {
+        for w in each() {
+            find(w, &mut found)?;
+        }
+    }
+    let scored = found
+        .values()
+        .filter(|e| q.types.is_empty() || q.types.iter().any(|t| t.holds(e)))
+        .map(|e| scored(q, &words, e))
+        .filter(|c| c.score > 0.0)
+        .collect();
+    Ok(Ranking::Read(rank(scored, limit)))
+}
+
+/// [`ranking`] on what the index holds, when it answers every search.
+fn sketched<I: Iterator<Item = String>>(
+    reader: &mut Reader<'_>,
+    q: &Query,
+    words: &[String],
+    limit: usize,
+    search: &dyn Fn(String) -> Search,
+    each: impl Fn() -> I,
+) -> Result<Option<Ranking>, RegisterError> {
+    let mut ids: Vec<uuid::Uuid> = Vec::new();
+    let mut find = |text: String, ids: &mut Vec<uuid::Uuid>| match reader.ranked(&search(text))? {
+        None => Ok::<_, RegisterError>(false),
+        Some(page) => {
+            ids.extend(page.unwrap_or_default());
+            Ok(true)
+        }
+    };
+    if !find(words.join(" "), &mut ids)? {
+        return Ok(None);
+    }
+    if ids.is_empty() {
+        for w in each() {
+            if !find(w, &mut ids)? {
+                return Ok(None);
             }
         }
-        let scored = found
-            .values()
-            .filter(|e| q.types.is_empty() || q.types.iter().any(|t| t.holds(e)))
-            .map(|e| scored(q, &words, e))
-            .filter(|c| c.score > 0.0)
-            .collect();
-        Ok(rank(scored, q.limit.clamp(1, MAX_LIMIT)))
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    // The query's words by the index's numbers, the words it may begin, and the stop words'.
+    let stop = &*STOP;
+    let asked: Vec<(&str, bool)> = words
+        .iter()
+        .map(|w| (w.as_str(), w.chars().count() >= 3))
+        .chain(stop.iter().map(|w| (w.as_str(), false)))
+        .collect();
+    let Some((sketches, lexicon)) = reader.sketch(&ids, &asked) else {
+        return Ok(None);
+    };
+    let (query, stops) = lexicon.words.split_at(words.len());
+    let dropped = |t: u32| {
+        lexicon.single.binary_search(&t).is_ok() || stops.iter().any(|(s, _)| *s == Some(t))
+    };
+    let query: Vec<Numbered<'_>> = query
+        .iter()
+        .zip(words)
+        .map(|((exact, begun), w)| Numbered {
+            exact: *exact,
+            begun,
+            long: w.chars().count() >= 3,
+        })
+        .collect();
+    let mut scored: Vec<(f64, uuid::Uuid)> = sketches
+        .iter()
+        .filter(|s| {
+            q.types.is_empty()
+                || q.types.iter().any(|t| {
+                    t.kind.as_str() == s.kind
+                        && t.category.is_none_or(|c| c.as_str() == s.type_word)
+                })
+        })
+        .map(|s| {
+            let name_score = s
+                .names
+                .iter()
+                .map(|name| {
+                    let kept: Vec<u32> = name.iter().copied().filter(|&t| !dropped(t)).collect();
+                    dice(
+                        &query,
+                        &kept,
+                        |w, &t| w.exact == Some(t),
+                        |w, t| w.begun.binary_search(t).is_ok(),
+                        |w| w.long,
+                    )
+                })
+                .fold(0.0, f64::max);
+            let (score, _) = weigh(q, name_score, |pid| sketch_values(s, pid));
+            (score, s.id)
+        })
+        .filter(|(score, _)| *score > 0.0)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let scores: Vec<f64> = scored.iter().take(2).map(|(s, _)| *s).collect();
+    Ok(Some(Ranking::Sketched(
+        scored.iter().take(limit).map(|(_, id)| *id).collect(),
+        unambiguous(&scores),
+    )))
+}
+
+/// A query word by the index's numbers.
+struct Numbered<'a> {
+    /// Its number, when an entry has the word.
+    exact: Option<u32>,
+    /// The numbers of the words it begins, ascending (when it is long enough to count so).
+    begun: &'a [u32],
+    /// Whether it counts when it only begins a name's word.
+    long: bool,
+}
+
+/// [`values`] of the properties the index holds.
+fn sketch_values(s: &Sketch, pid: &str) -> Vec<String> {
+    match pid {
+        "region" => s.region.iter().cloned().collect(),
+        "economic_region" => s.economic_region.iter().cloned().collect(),
+        "founded_year" => s.founded_year.map(|y| y.to_string()).into_iter().collect(),
+        _ => Vec::new(),
     }
 }
 

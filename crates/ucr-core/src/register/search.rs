@@ -12,12 +12,10 @@ impl Register {
         search::find(&self.pool, &self.answers, &self.index, s)
     }
 
-    /// [`Register::search`] computed now, its answer not kept.
-    pub(crate) fn search_fresh(
-        &self,
-        s: &Search,
-    ) -> Result<Result<Found, BadSearch>, RegisterError> {
-        search::fresh(&self.pool, &self.index, s)
+    /// Searches read on one connection as of one moment, their answers not kept (see
+    /// [`search::Reader`]).
+    pub(crate) fn search_reader(&self) -> Result<search::Reader<'_>, RegisterError> {
+        search::Reader::new(&self.pool, &self.index)
     }
 
     /// Counts and sums grouped by kind, region, economic region or status, over the entries

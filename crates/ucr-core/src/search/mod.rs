@@ -13,6 +13,7 @@ use crate::query::PAGE_MAX;
 use crate::store;
 use crate::store::connection::{Db, Pool};
 use crate::Entry;
+use std::collections::HashMap;
 
 mod answers;
 mod index;
@@ -24,6 +25,7 @@ pub(crate) use answers::Answers;
 pub use answers::ANSWERS_BYTES;
 use answers::{Lookup, Running};
 pub(crate) use index::Kept as KeptIndex;
+pub(crate) use index::{Lexicon, Sketch};
 
 /// Searches every sub-register at once ([`crate::Register::search`]): a kept answer while the
 /// register has not changed, else the index kept in memory when it can answer, else the tables.
@@ -54,17 +56,62 @@ pub(crate) fn find(
     Ok(answer.map(|(found, _)| found))
 }
 
-/// A search's page computed now, its answer not kept, its total and facets not counted where
-/// the index answers: the candidates of a reconciliation, many searches each seen once, whose
-/// answers would only push out those of the single window.
-pub(crate) fn fresh(
-    pool: &Pool,
-    kept: &KeptIndex,
-    s: &Search,
-) -> Result<Result<Found, BadSearch>, RegisterError> {
-    let mut conn = store::connection::checkout(pool)?;
-    let seq = store::search::change_seq(&mut conn)?;
-    Ok(compute(&mut conn, kept, s, seq, false)?.map(|(found, _)| found))
+/// Searches read on one connection as of one change sequence, their answers not kept: the
+/// candidates of a reconciliation batch, many searches each seen once, whose answers would
+/// only push out those of the single window. Where the index answers, pages are ranked
+/// without their totals and facets.
+pub(crate) struct Reader<'a> {
+    conn: diesel::r2d2::PooledConnection<store::connection::Manager>,
+    kept: &'a KeptIndex,
+    seq: i64,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(pool: &Pool, kept: &'a KeptIndex) -> Result<Reader<'a>, RegisterError> {
+        let mut conn = store::connection::checkout(pool)?;
+        let seq = store::search::change_seq(&mut conn)?;
+        Ok(Reader { conn, kept, seq })
+    }
+
+    /// A search's page.
+    pub(crate) fn found(&mut self, s: &Search) -> Result<Result<Found, BadSearch>, RegisterError> {
+        Ok(compute(&mut self.conn, self.kept, s, self.seq, false)?.map(|(found, _)| found))
+    }
+
+    /// The ids of a search's page as the index ranks it; `None` when the index cannot answer
+    /// it (then [`Reader::found`] does).
+    pub(crate) fn ranked(
+        &mut self,
+        s: &Search,
+    ) -> Result<Option<Result<Vec<uuid::Uuid>, BadSearch>>, RegisterError> {
+        Ok(ranked(&mut self.conn, self.kept, s, self.seq, false)?
+            .map(|r| r.map(|ranked| ranked.page.into_iter().map(|(_, id)| id).collect())))
+    }
+
+    /// What the index holds of these entries, and the numbers of these words (see
+    /// [`KeptIndex::sketch`]).
+    pub(crate) fn sketch(
+        &self,
+        ids: &[uuid::Uuid],
+        words: &[(&str, bool)],
+    ) -> Option<(Vec<Sketch>, Lexicon)> {
+        self.kept.sketch(ids, words)
+    }
+
+    /// The entries with these ids (one deleted since is left out).
+    pub(crate) fn entries(
+        &mut self,
+        ids: &[uuid::Uuid],
+    ) -> Result<HashMap<uuid::Uuid, Entry>, RegisterError> {
+        let ids: Vec<String> = ids.iter().map(uuid::Uuid::to_string).collect();
+        let mut entries = HashMap::with_capacity(ids.len());
+        for body in store::search::bodies(&mut self.conn, &ids)?.into_values() {
+            let entry = serde_json::from_str::<Entry>(&body)
+                .map_err(|e| RegisterError::Database(format!("stored entry: {e}")))?;
+            entries.insert(entry.id, entry);
+        }
+        Ok(entries)
+    }
 }
 
 /// A search's answer as of change `seq`: from the index kept in memory when it can answer
@@ -85,17 +132,16 @@ fn compute(
 /// A search's answer with the bytes of its entries, or why it cannot run.
 type Answer = Result<(Found, usize), BadSearch>;
 
-/// A search answered by the index kept in memory, when the register keeps one, it is ready
-/// and the search has words, no inventory number, and is ranked by relevance or by
-/// registration (the other orders follow the database's collation). The page's bodies are
-/// read from the entries.
-fn indexed(
+/// A search's page ranked by the index kept in memory, when the register keeps one, it is
+/// ready and the search has words, no inventory number, and is ranked by relevance or by
+/// registration (the other orders follow the database's collation).
+fn ranked(
     conn: &mut Db,
     kept: &KeptIndex,
     s: &Search,
     seq: i64,
     counted: bool,
-) -> Result<Option<Answer>, RegisterError> {
+) -> Result<Option<Result<index::Ranked, BadSearch>>, RegisterError> {
     let sort = match (s.sort, &s.q) {
         (_, None) => return Ok(None),
         (sort @ (Sort::Relevance | Sort::Created | Sort::CreatedDesc), Some(_)) => sort,
@@ -119,15 +165,28 @@ fn indexed(
     if !kept.ready(conn, seq)? {
         return Ok(None);
     }
-    let limit = s.limit.clamp(1, PAGE_MAX) as usize;
     let want = index::Want {
         sort,
         after,
-        limit,
+        limit: s.limit.clamp(1, PAGE_MAX) as usize,
         counted,
     };
-    let Some(ranked) = kept.rank(s, &want) else {
-        return Ok(None);
+    Ok(kept.rank(s, &want).map(Ok))
+}
+
+/// A search answered by the index kept in memory, when it can answer (see [`ranked`]). The
+/// page's bodies are read from the entries.
+fn indexed(
+    conn: &mut Db,
+    kept: &KeptIndex,
+    s: &Search,
+    seq: i64,
+    counted: bool,
+) -> Result<Option<Answer>, RegisterError> {
+    let ranked = match ranked(conn, kept, s, seq, counted)? {
+        None => return Ok(None),
+        Some(Err(e)) => return Ok(Some(Err(e))),
+        Some(Ok(ranked)) => ranked,
     };
     let ids: Vec<String> = ranked.page.iter().map(|(_, id)| id.to_string()).collect();
     let bodies = store::search::bodies(conn, &ids)?;

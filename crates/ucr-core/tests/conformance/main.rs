@@ -8,6 +8,7 @@ mod harvest;
 mod history;
 mod import;
 mod lifecycle;
+mod reconcile;
 mod references;
 mod roles;
 mod schema;

@@ -42,7 +42,7 @@ fn additions() -> Vec<Value> {
 }
 
 /// Loads the fixtures and the additions; returns the registry numbers in creation order.
-fn load(register: &Register) -> Vec<String> {
+pub fn load(register: &Register) -> Vec<String> {
     let mut all = fixtures();
     all.extend(additions());
     all.into_iter()
@@ -477,7 +477,7 @@ fn the_same_search_at_once_gets_one_answer() {
 }
 
 /// Imports `text` (NDJSON) through `register`; returns the import's id.
-fn import_ndjson(register: &Register, name: &str, text: String) -> String {
+pub fn import_ndjson(register: &Register, name: &str, text: String) -> String {
     let report = register
         .import(
             vec![ucr_core::bulk::Source {

@@ -26,9 +26,11 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 mod postings;
 mod rank;
+mod sketch;
 
 use postings::{Postings, Values};
 pub(super) use rank::{Ranked, Want};
+pub(crate) use sketch::{Lexicon, Sketch};
 
 /// A column value that is null.
 const NULL: u8 = u8::MAX;
@@ -98,6 +100,8 @@ struct Index {
     garbage: usize,
     /// Word numbers, in word order (for prefixes).
     terms: BTreeMap<Box<str>, u32>,
+    /// The numbers of the words of one letter or digit, ascending.
+    single: Vec<u32>,
     /// The slots holding each word, ascending.
     postings: Vec<Postings>,
     kinds: Values,
@@ -126,6 +130,9 @@ impl Index {
             .ok_or_else(|| RegisterError::Database("too many distinct words to index".into()))?;
         self.terms.insert(w.into(), t);
         self.postings.push(Postings::Many(Vec::new()));
+        if w.chars().nth(1).is_none() {
+            self.single.push(t);
+        }
         Ok(t)
     }
 

@@ -72,7 +72,7 @@ struct Levels<'a> {
 
 impl Index {
     /// The slots holding a word beginning with `prefix`, and how many postings that is.
-    fn prefixed(&self, prefix: &str) -> (Vec<u32>, usize) {
+    pub(super) fn prefixed(&self, prefix: &str) -> (Vec<u32>, usize) {
         let mut ts = Vec::new();
         let mut n = 0;
         for (w, &t) in self
@@ -650,7 +650,7 @@ impl Index {
     }
 
     /// The names of slot `i`, each as its word numbers.
-    fn names_of(&self, i: usize) -> impl Iterator<Item = &[u32]> {
+    pub(super) fn names_of(&self, i: usize) -> impl Iterator<Item = &[u32]> {
         let slot = &self.slots[i];
         let at = slot.words_at as usize;
         self.words[at..at + slot.words_len as usize]
