@@ -9,6 +9,9 @@
 #   bench/oai.sh [N] [CLIENTS] [BATCHES_PER_CLIENT]
 #
 # UCR_BIN names the `ucr` binary to measure (default: a release build of this tree).
+# UCR_BENCH_COMPARE names another build of `ucr` (an older commit's): the reconciliation
+# batches are then measured on its server too, on the same database, in the same run, beside
+# the server's CPU time per batch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
@@ -30,20 +33,30 @@ echo "loading $N synthetic entries…"
 sync
 
 PORT=18490
-RUST_LOG=warn "$UCR_BIN" --database "sqlite://$DB" serve --bind "127.0.0.1:$PORT" --pool-size 8 \
-  > "$DIR/serve.log" 2>&1 &
-SERVER=$!
-PIDS+=("$SERVER")
-for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null && break; sleep 0.2; done
-# The search index is built at start; reconciliation searches go through it.
-for _ in $(seq 1 600); do
-  curl -sf "http://127.0.0.1:$PORT/api/v1/entries?q=a&limit=1" >/dev/null && break; sleep 0.2
-done
+# A server of a build; measurements start once its search index (built at start, searches
+# reading the tables until then) is ready: reconciliation searches go through it.
+serve() { # binary
+  RUST_LOG=warn,ucr::serve=info "$1" --database "sqlite://$DB" serve --bind "127.0.0.1:$PORT" \
+    --pool-size 8 > "$DIR/serve.log" 2>&1 &
+  SERVER=$!
+  PIDS+=("$SERVER")
+  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null && break; sleep 0.2; done
+  for _ in $(seq 1 600); do grep -q "search index" "$DIR/serve.log" && break; sleep 0.2; done
+  grep -o "search index.*" "$DIR/serve.log" || echo "no search index in the log"
+}
+measure() { # binary, parts (harvest,reconcile or reconcile)
+  echo "== $1"
+  serve "$1"
+  python3 "$DIR/measure.py" "$PORT" "$SERVER" "$DIR/rows.ndjson" "$CLIENTS" "$BATCHES" "$2"
+  kill "$SERVER"
+  wait "$SERVER" 2>/dev/null || true
+}
 
-python3 - "$PORT" "$SERVER" "$DIR/rows.ndjson" "$CLIENTS" "$BATCHES" <<'PY'
-import json, random, re, sys, threading, time, urllib.parse, urllib.request
+cat > "$DIR/measure.py" <<'PY'
+import json, os, random, re, sys, threading, time, urllib.parse, urllib.request
 
 port, server, rows, clients, batches = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+parts = sys.argv[6].split(",")
 base = f"http://127.0.0.1:{port}"
 
 def rss_kib():
@@ -52,6 +65,12 @@ def rss_kib():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return 0
+
+def cpu_seconds():
+    """The server's CPU time so far (user and system)."""
+    with open(f"/proc/{server}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 class Peak(threading.Thread):
     """Samples the server's resident memory every 50 ms while a measurement runs."""
@@ -104,9 +123,10 @@ def harvest():
             return count, requests
         query = "verb=ListRecords&resumptionToken=" + urllib.parse.quote(m.group(1))
 
-feed_rate = measure("change feed (pages of 1000)", feed)
-oai_rate = measure("OAI-PMH ListRecords oai_dc (pages of 100)", harvest)
-print(f"harvest / change feed = {oai_rate / feed_rate:.2f}")
+if "harvest" in parts:
+    feed_rate = measure("change feed (pages of 1000)", feed)
+    oai_rate = measure("OAI-PMH ListRecords oai_dc (pages of 100)", harvest)
+    print(f"harvest / change feed = {oai_rate / feed_rate:.2f}")
 
 # 50-query batches of names of the register, written without Azerbaijani letters.
 latin = str.maketrans("əƏıIİşŞçÇğĞöÖüÜ", "aAiIIsScCgGoOuU")
@@ -144,13 +164,22 @@ def client():
                 matched[1] += 1
                 matched[0] += bool(a["result"]) and a["result"][0]["match"]
 threads = [threading.Thread(target=client) for _ in range(clients)]
+cpu = cpu_seconds()
 t = time.monotonic()
 for th in threads: th.start()
 for th in threads: th.join()
 secs = time.monotonic() - t
+cpu = cpu_seconds() - cpu
 latencies.sort()
 pct = lambda p: latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))]
 print(f"reconcile, 50-query batches, {clients} clients x {batches}: p50 {pct(50):.0f} ms, "
-      f"p99 {pct(99):.0f} ms, {len(latencies) / secs:.1f} batches/s; "
+      f"p99 {pct(99):.0f} ms, {len(latencies) / secs:.1f} batches/s, "
+      f"server CPU {cpu * 1000 / len(latencies):.1f} ms a batch; "
       f"{matched[0]} of {matched[1]} queries matched")
 PY
+
+measure "$UCR_BIN" harvest,reconcile
+if [ -n "${UCR_BENCH_COMPARE:-}" ]; then
+  measure "$UCR_BENCH_COMPARE" reconcile
+  measure "$UCR_BIN" reconcile
+fi

@@ -725,6 +725,7 @@ mod tests {
                     let bits = |sparse| rank::Tuning {
                         sparse,
                         listed: usize::MAX,
+                        ..rank::TUNED
                     };
                     let names = ix.rank_by(&search, &want(sort, after, 7), true, bits(1));
                     let postings =
@@ -733,11 +734,18 @@ mod tests {
                     assert_eq!((names.more, names.total), (postings.more, postings.total));
                     assert_eq!(names.facets, postings.facets);
                     assert_eq!(fast.page, postings.page);
-                    // The matches as a list of slots: the same page, by place or by id.
-                    for by_place in [true, false] {
+                    // The matches as a list of slots, each further word taken by a bit set,
+                    // by galloping through its postings or by reading names: the same page,
+                    // by place or by id.
+                    let ways = [(usize::MAX, usize::MAX), (0, usize::MAX), (usize::MAX, 0)];
+                    for ((gallop, names), by_place) in
+                        ways.iter().flat_map(|&w| [(w, true), (w, false)])
+                    {
                         let listed = rank::Tuning {
                             sparse: rank::SPARSE,
                             listed: 0,
+                            gallop,
+                            names,
                         };
                         let list = ix.rank_by(&search, &want(sort, after, 7), by_place, listed);
                         assert_eq!(list.page, postings.page, "{search:?} {sort:?} listed");

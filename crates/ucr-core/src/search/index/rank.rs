@@ -20,7 +20,7 @@ pub(super) const SPARSE: usize = 64;
 
 /// How many times fewer than the slots the postings of a search's cheapest word must be for
 /// its matches to be kept as a list of slots (each other word looked for in its postings or in
-/// their names) rather than as a bit per slot.
+/// their names) rather than as a bit per slot, when it has several words.
 pub(super) const LISTED: usize = 16;
 
 /// What looking one slot up costs, in steps of setting or testing a bit, in the postings of one
@@ -35,12 +35,17 @@ pub(super) struct Tuning {
     pub(super) sparse: usize,
     /// See [`LISTED`].
     pub(super) listed: usize,
+    /// See [`GALLOP_STEPS`] and [`NAME_STEPS`].
+    pub(super) gallop: usize,
+    pub(super) names: usize,
 }
 
 /// The tuning searches run with.
 pub(super) const TUNED: Tuning = Tuning {
     sparse: SPARSE,
     listed: LISTED,
+    gallop: GALLOP_STEPS,
+    names: NAME_STEPS,
 };
 
 /// Where a page starts: after this score and id.
@@ -122,12 +127,14 @@ impl Index {
         distinct.dedup();
         let mut lists: Vec<(Vec<u32>, usize)> = distinct.iter().map(|w| self.prefixed(w)).collect();
         lists.sort_by_key(|(_, n)| *n);
-        // Few slots hold the cheapest word: the matches are a list of slots. Else a bit each.
-        let listed = lists
-            .first()
-            .is_some_and(|(_, n)| n.saturating_mul(tune.listed) <= self.slots.len());
+        // Few slots hold the cheapest of several words: the matches are a list of slots. Else
+        // (one word, or none few hold) a bit each.
+        let listed = lists.len() >= 2
+            && lists
+                .first()
+                .is_some_and(|(_, n)| n.saturating_mul(tune.listed) <= self.slots.len());
         let list = if listed {
-            self.listed(&mut lists)
+            self.listed(&mut lists, tune)
         } else {
             Vec::new()
         };
@@ -591,7 +598,7 @@ impl Index {
     /// The slots holding a word of each of `lists` (the words of a prefix each, cheapest
     /// first, and their postings), ascending: the first's postings, then those of them holding
     /// each of the others, whichever way is cheapest.
-    fn listed(&self, lists: &mut [(Vec<u32>, usize)]) -> Vec<u32> {
+    fn listed(&self, lists: &mut [(Vec<u32>, usize)], tune: Tuning) -> Vec<u32> {
         let Some(((first, _), rest)) = lists.split_first_mut() else {
             return Vec::new();
         };
@@ -612,8 +619,8 @@ impl Index {
             // The cheapest way: a bit for each match, tested for each of the word's postings;
             // galloping through the postings; or reading the matches' names.
             let by_bits = blocks + m.len() + *n;
-            let by_gallop = m.len() * ts.len() * GALLOP_STEPS;
-            let by_names = m.len() * NAME_STEPS;
+            let by_gallop = m.len().saturating_mul(ts.len()).saturating_mul(tune.gallop);
+            let by_names = m.len().saturating_mul(tune.names);
             if by_bits <= by_gallop && by_bits <= by_names {
                 let mut bits = vec![0u64; blocks];
                 for &i in &m {
