@@ -479,11 +479,19 @@ const CANDIDATES_READ: usize = 20;
 /// scored on the index, reading only the entries it answers with.
 const SKETCHED: &[&str] = &["region", "economic_region", "founded_year"];
 
+/// A candidate scored on what the index holds, its entry not read yet.
+struct Scored {
+    id: uuid::Uuid,
+    score: f64,
+    name_score: f64,
+    features: Vec<(String, Option<bool>)>,
+}
+
 /// A query's candidates, ranked.
 enum Ranking {
-    /// Scored on what the index holds: the ids of the best, best first, and whether the
-    /// first is the match. Their entries are read for all the batch's queries at once.
-    Sketched(Vec<uuid::Uuid>, bool),
+    /// Scored on what the index holds: the best, best first, and whether the first is the
+    /// match. Their entries are read for all the batch's queries at once.
+    Sketched(Vec<Scored>, bool),
     /// Scored on the entries.
     Read(Vec<Candidate>),
 }
@@ -509,32 +517,33 @@ impl Register {
         let wanted: Vec<uuid::Uuid> = rankings
             .iter()
             .flat_map(|r| match r {
-                Ranking::Sketched(ids, _) => ids.as_slice(),
+                Ranking::Sketched(best, _) => best.as_slice(),
                 Ranking::Read(_) => &[],
             })
-            .copied()
+            .map(|s| s.id)
             .collect();
         let entries = if wanted.is_empty() {
             Default::default()
         } else {
             reader.entries(&wanted)?
         };
-        Ok(queries
-            .iter()
-            .zip(rankings)
-            .map(|(q, r)| match r {
+        Ok(rankings
+            .into_iter()
+            .map(|r| match r {
                 Ranking::Read(candidates) => candidates,
-                Ranking::Sketched(ids, matched) => {
-                    let words = name_words(&q.query);
-                    let mut candidates: Vec<Candidate> = ids
-                        .iter()
-                        .filter_map(|id| entries.get(id))
-                        .map(|e| scored(q, &words, e))
-                        .collect();
-                    if let (Some(first), Some(id)) = (candidates.first_mut(), ids.first()) {
-                        first.matched = matched && first.entry.id == *id;
-                    }
-                    candidates
+                Ranking::Sketched(best, matched) => {
+                    let first = best.first().map(|s| s.id);
+                    best.into_iter()
+                        .filter_map(|s| {
+                            Some(Candidate {
+                                entry: entries.get(&s.id)?.clone(),
+                                matched: matched && Some(s.id) == first,
+                                score: s.score,
+                                name_score: s.name_score,
+                                features: s.features,
+                            })
+                        })
+                        .collect()
                 }
             })
             .collect())
@@ -652,7 +661,7 @@ fn sketched<I: Iterator<Item = String>>(
             long: w.chars().count() >= 3,
         })
         .collect();
-    let mut scored: Vec<(f64, uuid::Uuid)> = sketches
+    let mut scored: Vec<Scored> = sketches
         .iter()
         .filter(|s| {
             q.types.is_empty()
@@ -676,17 +685,20 @@ fn sketched<I: Iterator<Item = String>>(
                     )
                 })
                 .fold(0.0, f64::max);
-            let (score, _) = weigh(q, name_score, |pid| sketch_values(s, pid));
-            (score, s.id)
+            let (score, features) = weigh(q, name_score, |pid| sketch_values(s, pid));
+            Scored {
+                id: s.id,
+                score,
+                name_score: (name_score * 10.0).round() / 10.0,
+                features,
+            }
         })
-        .filter(|(score, _)| *score > 0.0)
+        .filter(|s| s.score > 0.0)
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    let scores: Vec<f64> = scored.iter().take(2).map(|(s, _)| *s).collect();
-    Ok(Some(Ranking::Sketched(
-        scored.iter().take(limit).map(|(_, id)| *id).collect(),
-        unambiguous(&scores),
-    )))
+    scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    let scores: Vec<f64> = scored.iter().take(2).map(|s| s.score).collect();
+    scored.truncate(limit);
+    Ok(Some(Ranking::Sketched(scored, unambiguous(&scores))))
 }
 
 /// A query word by the index's numbers.
