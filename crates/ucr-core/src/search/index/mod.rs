@@ -38,6 +38,9 @@ const NULL: u8 = u8::MAX;
 const NO_MATCH: u8 = u8::MAX - 1;
 /// Ends each name in an entry's words.
 const END_OF_NAME: u32 = u32::MAX;
+/// The share of the entries a word must be held by, at least, to be kept as a bit per slot
+/// too: one in 32, so that the bits take no more memory than the word's postings.
+const DENSE: usize = 32;
 /// Rows read at a time while building.
 const BATCH: i64 = 10_000;
 /// Changes behind beyond which the index is built again rather than brought up to date.
@@ -104,6 +107,10 @@ struct Index {
     single: Vec<u32>,
     /// The slots holding each word, ascending.
     postings: Vec<Postings>,
+    /// The same as a bit per slot, for the words a [`DENSE`]th of the entries or more held
+    /// when the index was built: a search narrowing few matches by such a word tests a bit
+    /// for each rather than looking each up in the postings.
+    dense: HashMap<u32, Vec<u64>>,
     kinds: Values,
     statuses: Values,
     regions: Values,
@@ -157,6 +164,11 @@ impl Index {
         }
         for t in self.terms_of(&slot) {
             self.postings[t as usize].remove(s);
+            if let Some(bits) = self.dense.get_mut(&t) {
+                if let Some(b) = bits.get_mut(s as usize / 64) {
+                    *b &= !(1 << (s % 64));
+                }
+            }
         }
         self.garbage += slot.words_len as usize;
         self.group_of[s as usize] = NO_GROUP;
@@ -264,6 +276,13 @@ impl Index {
         self.shortest[s as usize] = shortest;
         for t in self.terms_of(&slot) {
             self.postings[t as usize].insert(s);
+            if let Some(bits) = self.dense.get_mut(&t) {
+                let block = s as usize / 64;
+                if bits.len() <= block {
+                    bits.resize(block + 1, 0);
+                }
+                bits[block] |= 1 << (s % 64);
+            }
         }
         Ok(())
     }
@@ -287,6 +306,22 @@ impl Index {
         }
         self.words = words;
         self.garbage = 0;
+    }
+
+    /// Keeps the words held by a [`DENSE`]th of the entries or more as a bit per slot too.
+    fn densify(&mut self) {
+        let least = (self.slots.len() / DENSE).max(1);
+        let blocks = self.slots.len().div_ceil(64);
+        for (t, p) in self.postings.iter().enumerate() {
+            if p.len() >= least {
+                let mut bits = vec![0u64; blocks];
+                for &s in p.as_slice() {
+                    bits[s as usize / 64] |= 1 << (s % 64);
+                }
+                // Within u32: word numbers are.
+                self.dense.insert(t as u32, bits);
+            }
+        }
     }
 
     fn shrink(&mut self) {
@@ -320,6 +355,7 @@ impl Index {
         // changes in again changes nothing.
         ix.catch_up(c, seq)?;
         ix.shrink();
+        ix.densify();
         Ok(ix)
     }
 
@@ -680,6 +716,18 @@ mod tests {
             put(&mut ix, row(n * 1000, names, Some("AZ-SA")));
         }
         assert!(ix.strays.is_empty());
+        // The words many entries hold kept as bits too; then more entries and changes, which
+        // the bits follow.
+        ix.densify();
+        assert!(ix.dense.len() >= 8, "{}", ix.dense.len());
+        for (n, names) in [
+            (305, "| quba qala teatr |"),
+            (306, "| seki xan nadir kitab |"),
+        ] {
+            put(&mut ix, row(n * 1000, names, Some("AZ-QBA")));
+        }
+        put(&mut ix, row(1000, "| nadir quba qala |", Some("AZ-SA")));
+        ix.remove(uuid::Uuid::from_u128(2000));
         let filters = [
             crate::query::Filter::default(),
             crate::query::Filter {
@@ -737,8 +785,13 @@ mod tests {
                     // The matches as a list of slots, each further word taken by a bit set,
                     // by galloping through its postings or by reading names: the same page,
                     // by place or by id.
-                    let ways = [(usize::MAX, usize::MAX), (0, usize::MAX), (usize::MAX, 0)];
-                    for ((gallop, names), by_place) in
+                    let ways = [
+                        (usize::MAX, usize::MAX, false),
+                        (0, usize::MAX, false),
+                        (usize::MAX, 0, false),
+                        (usize::MAX, usize::MAX, true),
+                    ];
+                    for ((gallop, names, dense), by_place) in
                         ways.iter().flat_map(|&w| [(w, true), (w, false)])
                     {
                         let listed = rank::Tuning {
@@ -746,6 +799,7 @@ mod tests {
                             listed: 0,
                             gallop,
                             names,
+                            dense,
                         };
                         let list = ix.rank_by(&search, &want(sort, after, 7), by_place, listed);
                         assert_eq!(list.page, postings.page, "{search:?} {sort:?} listed");

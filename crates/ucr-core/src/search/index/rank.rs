@@ -38,6 +38,8 @@ pub(super) struct Tuning {
     /// See [`GALLOP_STEPS`] and [`NAME_STEPS`].
     pub(super) gallop: usize,
     pub(super) names: usize,
+    /// Whether the words kept as bits too are tested so.
+    pub(super) dense: bool,
 }
 
 /// The tuning searches run with.
@@ -46,6 +48,7 @@ pub(super) const TUNED: Tuning = Tuning {
     listed: LISTED,
     gallop: GALLOP_STEPS,
     names: NAME_STEPS,
+    dense: true,
 };
 
 /// Where a page starts: after this score and id.
@@ -618,6 +621,17 @@ impl Index {
             }
             // The cheapest way: a bit for each match, tested for each of the word's postings;
             // galloping through the postings; or reading the matches' names.
+            // Words held by many, kept as bits too: a bit tested for each match.
+            let dense: Option<Vec<&Vec<u64>>> = ts.iter().map(|t| self.dense.get(t)).collect();
+            if let Some(dense) = dense.filter(|_| tune.dense) {
+                m.retain(|&i| {
+                    dense.iter().any(|bits| {
+                        bits.get(i as usize / 64)
+                            .is_some_and(|b| b >> (i % 64) & 1 == 1)
+                    })
+                });
+                continue;
+            }
             let by_bits = blocks + m.len() + *n;
             let by_gallop = m.len().saturating_mul(ts.len()).saturating_mul(tune.gallop);
             let by_names = m.len().saturating_mul(tune.names);
