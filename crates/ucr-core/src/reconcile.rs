@@ -77,10 +77,13 @@ impl Type {
 
     /// Whether an entry is of this type.
     pub fn holds(self, entry: &Entry) -> bool {
-        entry.kind() == self.kind
-            && self
-                .category
-                .is_none_or(|c| heritage_category(entry) == Some(c))
+        self.is(entry.kind().as_str(), entry.record.details.type_word())
+    }
+
+    /// Whether an entry of this kind and type word (a heritage object's is its category) is
+    /// of this type.
+    fn is(self, kind: &str, type_word: &str) -> bool {
+        self.kind.as_str() == kind && self.category.is_none_or(|c| c.as_str() == type_word)
     }
 
     /// The `{id, name}` of the protocol, with `broader` for the category types.
@@ -663,13 +666,7 @@ fn sketched<I: Iterator<Item = String>>(
         .collect();
     let mut scored: Vec<Scored> = sketches
         .iter()
-        .filter(|s| {
-            q.types.is_empty()
-                || q.types.iter().any(|t| {
-                    t.kind.as_str() == s.kind
-                        && t.category.is_none_or(|c| c.as_str() == s.type_word)
-                })
-        })
+        .filter(|s| q.types.is_empty() || q.types.iter().any(|t| t.is(&s.kind, &s.type_word)))
         .map(|s| {
             let name_score = s
                 .names

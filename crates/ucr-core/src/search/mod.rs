@@ -12,6 +12,7 @@ use crate::error::RegisterError;
 use crate::query::PAGE_MAX;
 use crate::store;
 use crate::store::connection::{Db, Pool};
+use crate::store::rows::entry_from_body;
 use crate::Entry;
 use std::collections::HashMap;
 
@@ -105,10 +106,12 @@ impl<'a> Reader<'a> {
     ) -> Result<HashMap<uuid::Uuid, Entry>, RegisterError> {
         let ids: Vec<String> = ids.iter().map(uuid::Uuid::to_string).collect();
         let mut entries = HashMap::with_capacity(ids.len());
-        for body in store::search::bodies(&mut self.conn, &ids)?.into_values() {
-            let entry = serde_json::from_str::<Entry>(&body)
-                .map_err(|e| RegisterError::Database(format!("stored entry: {e}")))?;
-            entries.insert(entry.id, entry);
+        // A statement's parameters are bounded (32 766 on SQLite): a thousand ids at a time.
+        for chunk in ids.chunks(1000) {
+            for body in store::search::bodies(&mut self.conn, chunk)?.into_values() {
+                let entry = entry_from_body(&body)?;
+                entries.insert(entry.id, entry);
+            }
         }
         Ok(entries)
     }
@@ -196,10 +199,7 @@ fn indexed(
     for id in &ids {
         if let Some(body) = bodies.get(id) {
             bytes += body.len();
-            items.push(
-                serde_json::from_str::<Entry>(body)
-                    .map_err(|e| RegisterError::Database(format!("stored entry: {e}")))?,
-            );
+            items.push(entry_from_body(body)?);
         }
     }
     let next_cursor = match (ranked.more, ranked.page.last()) {
@@ -264,9 +264,8 @@ fn search(conn: &mut Db, s: &Search) -> Result<Answer, RegisterError> {
     };
     let items = hits
         .iter()
-        .map(|h| serde_json::from_str(&h.body))
-        .collect::<Result<Vec<Entry>, _>>()
-        .map_err(|e| RegisterError::Database(format!("stored entry: {e}")))?;
+        .map(|h| entry_from_body(&h.body))
+        .collect::<Result<Vec<Entry>, _>>()?;
     let mut facets = Facets::default();
     let mut total = 0;
     for cell in cells {

@@ -81,7 +81,8 @@ fn the_index_scores_candidates_as_the_entries_do() {
             queries.push(query(&name(n)));
             queries.push(with(&name(n), &[("region", &region(n))]));
             queries.push(with(&name(n), &[("economic_region", "Bakı")]));
-            let words: Vec<&str> = name(n).leak().split(' ').collect();
+            let full = name(n);
+            let words: Vec<&str> = full.split(' ').collect();
             queries.push(typed(&words[1..].join(" "), &[], 25));
             queries.push(typed(words[0], &[], 1));
         }
