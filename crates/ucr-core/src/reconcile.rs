@@ -648,50 +648,54 @@ fn sketched<I: Iterator<Item = String>>(
         .map(|w| (w.as_str(), w.chars().count() >= 3))
         .chain(stop.iter().map(|w| (w.as_str(), false)))
         .collect();
-    let Some((sketches, lexicon)) = reader.sketch(&ids, &asked) else {
+    let scored = reader.sketch(&ids, &asked, |sketches, lexicon| {
+        let (query, stops) = lexicon.words.split_at(words.len());
+        let dropped = |t: u32| {
+            lexicon.single.binary_search(&t).is_ok() || stops.iter().any(|(s, _)| *s == Some(t))
+        };
+        let query: Vec<Numbered<'_>> = query
+            .iter()
+            .zip(words)
+            .map(|((exact, begun), w)| Numbered {
+                exact: *exact,
+                begun,
+                long: w.chars().count() >= 3,
+            })
+            .collect();
+        // A name's words but those dropped, one name after another.
+        let mut kept: Vec<u32> = Vec::new();
+        sketches
+            .iter()
+            .filter(|s| q.types.is_empty() || q.types.iter().any(|t| t.is(s.kind, s.type_word)))
+            .map(|s| {
+                let name_score = s
+                    .names()
+                    .map(|name| {
+                        kept.clear();
+                        kept.extend(name.iter().copied().filter(|&t| !dropped(t)));
+                        dice(
+                            &query,
+                            &kept,
+                            |w, &t| w.exact == Some(t),
+                            |w, t| w.begun.binary_search(t).is_ok(),
+                            |w| w.long,
+                        )
+                    })
+                    .fold(0.0, f64::max);
+                let (score, features) = weigh(q, name_score, |pid| sketch_values(s, pid));
+                Scored {
+                    id: s.id,
+                    score,
+                    name_score: (name_score * 10.0).round() / 10.0,
+                    features,
+                }
+            })
+            .filter(|s| s.score > 0.0)
+            .collect::<Vec<Scored>>()
+    });
+    let Some(mut scored) = scored else {
         return Ok(None);
     };
-    let (query, stops) = lexicon.words.split_at(words.len());
-    let dropped = |t: u32| {
-        lexicon.single.binary_search(&t).is_ok() || stops.iter().any(|(s, _)| *s == Some(t))
-    };
-    let query: Vec<Numbered<'_>> = query
-        .iter()
-        .zip(words)
-        .map(|((exact, begun), w)| Numbered {
-            exact: *exact,
-            begun,
-            long: w.chars().count() >= 3,
-        })
-        .collect();
-    let mut scored: Vec<Scored> = sketches
-        .iter()
-        .filter(|s| q.types.is_empty() || q.types.iter().any(|t| t.is(&s.kind, &s.type_word)))
-        .map(|s| {
-            let name_score = s
-                .names
-                .iter()
-                .map(|name| {
-                    let kept: Vec<u32> = name.iter().copied().filter(|&t| !dropped(t)).collect();
-                    dice(
-                        &query,
-                        &kept,
-                        |w, &t| w.exact == Some(t),
-                        |w, t| w.begun.binary_search(t).is_ok(),
-                        |w| w.long,
-                    )
-                })
-                .fold(0.0, f64::max);
-            let (score, features) = weigh(q, name_score, |pid| sketch_values(s, pid));
-            Scored {
-                id: s.id,
-                score,
-                name_score: (name_score * 10.0).round() / 10.0,
-                features,
-            }
-        })
-        .filter(|s| s.score > 0.0)
-        .collect();
     scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     let scores: Vec<f64> = scored.iter().take(2).map(|s| s.score).collect();
     scored.truncate(limit);
@@ -709,10 +713,10 @@ struct Numbered<'a> {
 }
 
 /// [`values`] of the properties the index holds.
-fn sketch_values(s: &Sketch, pid: &str) -> Vec<String> {
+fn sketch_values(s: &Sketch<'_>, pid: &str) -> Vec<String> {
     match pid {
-        "region" => s.region.iter().cloned().collect(),
-        "economic_region" => s.economic_region.iter().cloned().collect(),
+        "region" => s.region.iter().map(|r| r.to_string()).collect(),
+        "economic_region" => s.economic_region.iter().map(|r| r.to_string()).collect(),
         "founded_year" => s.founded_year.map(|y| y.to_string()).into_iter().collect(),
         _ => Vec::new(),
     }

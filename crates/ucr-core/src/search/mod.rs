@@ -89,14 +89,15 @@ impl<'a> Reader<'a> {
             .map(|r| r.map(|ranked| ranked.page.into_iter().map(|(_, id)| id).collect())))
     }
 
-    /// What the index holds of these entries, and the numbers of these words (see
-    /// [`KeptIndex::sketch`]).
-    pub(crate) fn sketch(
+    /// What `f` makes of what the index holds of these entries and of the numbers of these
+    /// words (see [`KeptIndex::sketch`]).
+    pub(crate) fn sketch<R>(
         &self,
         ids: &[uuid::Uuid],
         words: &[(&str, bool)],
-    ) -> Option<(Vec<Sketch>, Lexicon)> {
-        self.kept.sketch(ids, words)
+        f: impl FnOnce(&[Sketch<'_>], &Lexicon<'_>) -> R,
+    ) -> Option<R> {
+        self.kept.sketch(ids, words, f)
     }
 
     /// The entries with these ids (one deleted since is left out).

@@ -674,9 +674,7 @@ impl Index {
     pub(super) fn names_of(&self, i: usize) -> impl Iterator<Item = &[u32]> {
         let slot = &self.slots[i];
         let at = slot.words_at as usize;
-        self.words[at..at + slot.words_len as usize]
-            .split(|&t| t == END_OF_NAME)
-            .filter(|name| !name.is_empty())
+        names_in(&self.words[at..at + slot.words_len as usize])
     }
 
     /// Whether a slot passes the filters beyond kind, status and region: economic region,
@@ -737,6 +735,13 @@ fn term_set(ts: &[u32], terms: usize) -> impl Fn(u32) -> bool + '_ {
             .is_some_and(|b| b >> (t % 64) & 1 == 1),
         None => ts.binary_search(&t).is_ok(),
     }
+}
+
+/// The names in a slot's words, each as its word numbers.
+pub(super) fn names_in(words: &[u32]) -> impl Iterator<Item = &[u32]> {
+    words
+        .split(|&t| t == END_OF_NAME)
+        .filter(|name| !name.is_empty())
 }
 
 /// Marks in `keep` each slot of `m` that `postings` holds (both ascending), galloping

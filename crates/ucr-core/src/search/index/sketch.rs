@@ -2,76 +2,77 @@
 //! candidate (its names as word numbers, its kind, type, region, economic region and year of
 //! foundation), and the numbers of the words a query's are compared with.
 
+use super::rank::names_in;
 use super::*;
 
-/// What the index holds of one entry.
+/// What the index holds of one entry, read where the index keeps it.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Sketch {
+pub(crate) struct Sketch<'a> {
     pub(crate) id: uuid::Uuid,
-    pub(crate) kind: String,
+    pub(crate) kind: &'a str,
     /// Its type word (a heritage object's category).
-    pub(crate) type_word: String,
-    pub(crate) region: Option<String>,
-    pub(crate) economic_region: Option<String>,
+    pub(crate) type_word: &'a str,
+    pub(crate) region: Option<&'a str>,
+    pub(crate) economic_region: Option<&'a str>,
     pub(crate) founded_year: Option<i64>,
+    /// Its names' word numbers, a name's ended by [`END_OF_NAME`].
+    words: &'a [u32],
+}
+
+impl<'a> Sketch<'a> {
     /// Its names (every language, other names too), each as its word numbers.
-    pub(crate) names: Vec<Vec<u32>>,
+    pub(crate) fn names(&self) -> impl Iterator<Item = &'a [u32]> {
+        names_in(self.words)
+    }
 }
 
 /// Words by the index's numbers.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Lexicon {
+pub(crate) struct Lexicon<'a> {
     /// For each word asked: its number, when an entry has it, and when asked the numbers of
     /// the words it begins (itself among them), ascending.
     pub(crate) words: Vec<(Option<u32>, Vec<u32>)>,
     /// The numbers of the words of one letter or digit, ascending.
-    pub(crate) single: Vec<u32>,
+    pub(crate) single: &'a [u32],
 }
 
 impl Kept {
-    /// The sketches of the entries with these ids (one deleted since is left out) and the
-    /// numbers of `words` (`(word, whether the words it begins are wanted)`), read in one look
-    /// at the index; `None` when it holds none.
-    pub(crate) fn sketch(
+    /// What `f` makes of the sketches of the entries with these ids (one deleted since is left
+    /// out) and of the numbers of `words` (`(word, whether the words it begins are wanted)`),
+    /// read in one look at the index, while nothing changes it; `None` when it holds none.
+    pub(crate) fn sketch<R>(
         &self,
         ids: &[uuid::Uuid],
         words: &[(&str, bool)],
-    ) -> Option<(Vec<Sketch>, Lexicon)> {
+        f: impl FnOnce(&[Sketch<'_>], &Lexicon<'_>) -> R,
+    ) -> Option<R> {
         let shared = self.0.as_ref()?;
         let index = shared.index.read().unwrap_or_else(PoisonError::into_inner);
         let ix = index.as_ref()?;
-        Some((
-            ids.iter().filter_map(|&id| ix.sketch(id)).collect(),
-            ix.lexicon(words),
-        ))
+        let sketches: Vec<Sketch<'_>> = ids.iter().filter_map(|&id| ix.sketch(id)).collect();
+        Some(f(&sketches, &ix.lexicon(words)))
     }
 }
 
 impl Index {
-    fn sketch(&self, id: uuid::Uuid) -> Option<Sketch> {
+    fn sketch(&self, id: uuid::Uuid) -> Option<Sketch<'_>> {
         let s = self.find(&key(id))? as usize;
         let group = *self.group_of.get(s)?;
         let &(kind, region, _) = self.groups.get(usize::from(group))?;
         let slot = self.slots.get(s)?;
+        let at = slot.words_at as usize;
         Some(Sketch {
             id,
-            kind: self.kinds.name(kind)?.to_string(),
-            type_word: self
-                .type_words
-                .name(slot.type_word)
-                .unwrap_or_default()
-                .to_string(),
-            region: self.regions.name(region).map(str::to_string),
-            economic_region: self
-                .economic_regions
-                .name(slot.economic_region)
-                .map(str::to_string),
+            kind: self.kinds.name(kind)?,
+            type_word: self.type_words.name(slot.type_word).unwrap_or_default(),
+            region: self.regions.name(region),
+            economic_region: self.economic_regions.name(slot.economic_region),
             founded_year: (slot.founded != i16::MIN).then_some(i64::from(slot.founded)),
-            names: self.names_of(s).map(<[u32]>::to_vec).collect(),
+            words: self.words.get(at..at + slot.words_len as usize)?,
         })
     }
 
-    fn lexicon(&self, words: &[(&str, bool)]) -> Lexicon {
+    fn lexicon(&self, words: &[(&str, bool)]) -> Lexicon<'_> {
         Lexicon {
             words: words
                 .iter()
@@ -85,7 +86,7 @@ impl Index {
                     (self.terms.get(w).copied(), begins)
                 })
                 .collect(),
-            single: self.single.clone(),
+            single: &self.single,
         }
     }
 }
