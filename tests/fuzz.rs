@@ -109,7 +109,11 @@ fn run(base: &str, token: Option<&str>, report: &Path) -> Value {
         .arg("--config-file")
         .arg(repo().join("tests/fuzz/schemathesis.toml"))
         .args(["run", &format!("{base}/openapi.json")])
-        .args(["--checks", "all", "--workers", "2", "--seed", SEED])
+        // One worker: schemathesis's workers are threads of one Python process, so two made
+        // no more test cases in the same time (10 849-10 976 against 10 917 in 60 s), and
+        // they sometimes raced inside hypothesis ("AST constructor recursion depth mismatch",
+        // reported as a Runtime Error of some GET operation).
+        .args(["--checks", "all", "--workers", "1", "--seed", SEED])
         .args(["--max-examples", &MAX_EXAMPLES.to_string()])
         .args(["--max-time", &MAX_TIME.to_string()])
         .args(["--generation-database", "none", "--no-color"])

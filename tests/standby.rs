@@ -123,6 +123,15 @@ fn serve_replica(pair: &Pair, write_to: &str, extra: &[&str]) -> (Server, String
     serve(&pair.standby_url, &args)
 }
 
+/// An OAI-PMH answer without its `responseDate` and `request` (the second it was answered,
+/// and the address of the server that answered).
+fn without_date_and_address(xml: String) -> String {
+    match (xml.find("<responseDate>"), xml.find("</request>")) {
+        (Some(a), Some(b)) if a < b => format!("{}{}", &xml[..a], &xml[b..]),
+        _ => xml,
+    }
+}
+
 fn get(client: &Client, url: &str) -> Response {
     client.get(url).send().unwrap()
 }
@@ -264,6 +273,59 @@ fn reads_on_the_standby_equal_the_primarys_and_writes_are_refused() {
             );
         }
     }
+
+    // The standards' form POSTs are reads: OpenRefine's batches and a harvester's requests
+    // are answered on the replica as on the primary.
+    let posted = [
+        (
+            "/reconcile",
+            "queries=%7B%22q0%22%3A%7B%22query%22%3A%22Shaki%203%22%7D%7D",
+        ),
+        ("/oai", "verb=ListRecords&metadataPrefix=oai_dc&set=theatre"),
+        ("/oai", "verb=ListIdentifiers&metadataPrefix=ucr_json"),
+    ];
+    for (path, form) in posted {
+        for token in [None, Some(&admin)] {
+            let fetch = |base: &str| {
+                let mut req = client
+                    .post(format!("{base}{path}"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(form);
+                if let Some(t) = token {
+                    req = req.bearer_auth(t);
+                }
+                let res = req.send().unwrap();
+                (
+                    res.status().as_u16(),
+                    without_date_and_address(res.text().unwrap()),
+                )
+            };
+            let (on_primary, on_replica) = (fetch(&writer), fetch(&replica));
+            assert_eq!(on_primary.0, 200, "POST {path} {form}: {on_primary:?}");
+            assert_eq!(on_replica, on_primary, "POST {path} {form}");
+        }
+    }
+    let batch: Value = serde_json::from_str(
+        &client
+            .post(format!("{replica}/reconcile"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(posted[0].1)
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+    )
+    .unwrap();
+    // Eleven theatres left, all named alike: the five best of them.
+    let result = batch["q0"]["result"].as_array().unwrap();
+    assert_eq!(result.len(), 5, "{batch}");
+    assert!(
+        result.iter().all(|c| c["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("Şəki Dövlət Dram Teatrı ")),
+        "{batch}"
+    );
 
     // Every write is refused before anything is read, naming where it goes; nothing changes.
     let id = &ids[2];

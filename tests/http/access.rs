@@ -115,6 +115,8 @@ fn rule(method: &str, template: &str) -> Rule {
             | "/reconcile/propose_properties"
             | "/reconcile/preview",
         ) => Rule::Read,
+        // The standards' form POSTs are reads.
+        ("POST", "/oai" | "/reconcile") => Rule::Read,
         ("GET", "/api/v1/imports" | "/api/v1/imports/{id}") => Rule::Token(Role::Reader),
         ("POST", "/api/v1/imports") => Rule::Token(Role::Clerk),
         ("POST", "/api/v1/imports/{id}/undo") => Rule::Token(Role::Admin),
@@ -129,7 +131,7 @@ fn rule(method: &str, template: &str) -> Rule {
 /// The status of an allowed call made by [`prepare`].
 fn success(method: &str, template: &str) -> u16 {
     match (method, template) {
-        ("POST", "/api/v1/imports/{id}/undo") => 200,
+        ("POST", "/api/v1/imports/{id}/undo" | "/oai" | "/reconcile") => 200,
         ("POST", _) => 201,
         ("DELETE", _) => 204,
         _ => 200,
@@ -457,6 +459,21 @@ fn prepare(app: &TestApp, world: &World, method: &str, template: &str, variant: 
         ("GET", "/reconcile/preview") => {
             Call::read(format!("/reconcile/preview?id={theatre_number}"))
         }
+        ("POST", "/oai") => Call {
+            method: Method::POST,
+            path: "/oai".into(),
+            body: Some(("application/x-www-form-urlencoded", "verb=ListSets".into())),
+            recorded: Recorded::Nothing,
+        },
+        ("POST", "/reconcile") => Call {
+            method: Method::POST,
+            path: "/reconcile".into(),
+            body: Some((
+                "application/x-www-form-urlencoded",
+                "queries=%7B%22q0%22%3A%7B%22query%22%3A%22Sheki%22%7D%7D".into(),
+            )),
+            recorded: Recorded::Nothing,
+        },
         ("GET", "/api/v1/imports") => Call::read("/api/v1/imports"),
         ("GET", "/api/v1/imports/{id}") => {
             Call::read(format!("/api/v1/imports/{}", world.import_id))

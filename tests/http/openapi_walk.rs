@@ -519,6 +519,89 @@ fn csv_field(value: &Value) -> String {
 
 /// `POST /api/v1/imports` in each documented body type, `GET /api/v1/imports/{id}`, undo, and
 /// their documented errors. Uses theatres THR-000006… that nothing else in the walk registers.
+/// `POST /oai` and `POST /reconcile`: the document's examples as a form (and, where the
+/// operation takes one, as JSON) answer 200; an oversized form is a 413, a body of another type
+/// a 415, a body that is not UTF-8 (or JSON that does not parse) a 400.
+fn forms_phase(walk: &mut Walk<'_>, operations: &[(String, String)]) {
+    const FORM: &str = "application/x-www-form-urlencoded";
+    for template in ["/oai", "/reconcile"] {
+        if !operations.contains(&("POST".to_string(), template.to_string())) {
+            continue;
+        }
+        let (example, schema) = walk.api.request_example("POST", template, FORM);
+        walk.example_is_valid(&format!("POST {template}"), &schema, &example);
+        let form: Vec<String> = example
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v.as_str().unwrap())))
+            .collect();
+        let form = form.join("&");
+        let reply = walk.send("POST", template, Some(FORM), Some(form.clone()), None);
+        let reply = walk.valid("POST", template, "form example", reply);
+        assert_eq!(reply.status, 200, "POST {template}: {}", reply.text);
+        let takes_json = walk.api.operation("POST", template)["requestBody"]["content"]
+            .get("application/json")
+            .is_some();
+        if takes_json {
+            let (example, _) = walk
+                .api
+                .request_example("POST", template, "application/json");
+            let reply = walk.send(
+                "POST",
+                template,
+                Some("application/json"),
+                Some(example.to_string()),
+                None,
+            );
+            walk.valid("POST", template, "JSON example", reply);
+        }
+        let statuses = walk.api.statuses("POST", template);
+        if statuses.contains(&413) {
+            let big = format!("{form}&{}", "x".repeat(TEST_BODY_LIMIT));
+            let reply = walk.send("POST", template, Some(FORM), Some(big), None);
+            walk.error("POST", template, 413, "/problems/payload-too-large", reply);
+        }
+        if statuses.contains(&415) {
+            let reply = walk.send("POST", template, Some("text/plain"), Some(form), None);
+            walk.error(
+                "POST",
+                template,
+                415,
+                "/problems/unsupported-media-type",
+                reply,
+            );
+        }
+        if statuses.contains(&400) {
+            let reply = if takes_json {
+                let reply = walk.send(
+                    "POST",
+                    template,
+                    Some("application/json"),
+                    Some("{\n\"q0\": ".into()),
+                    None,
+                );
+                walk.error("POST", template, 400, "/problems/malformed-json", reply)
+            } else {
+                let request = walk
+                    .app
+                    .http
+                    .post(walk.app.url(template))
+                    .header("content-type", FORM)
+                    .body(b"verb=Identify&set=\xff".to_vec());
+                let reply = walk.app.send(request);
+                walk.error("POST", template, 400, "/problems/bad-request", reply)
+            };
+            if !reply.json["detail"].is_string() {
+                walk.fail(format!(
+                    "POST {template} 400 without a detail: {}",
+                    reply.text
+                ));
+            }
+        }
+    }
+}
+
 fn imports_phase(walk: &mut Walk<'_>) {
     let app = walk.app;
     let post = "/api/v1/imports";
@@ -955,6 +1038,9 @@ fn every_operation_answers_as_documented() {
             );
             walk.valid("PATCH", &template, "example", reply);
         }
+
+        // The standards' reads sent as a form (OAI-PMH, reconciliation), when documented.
+        forms_phase(&mut walk, &operations);
 
         // Bulk loads, when the document has them.
         if operations

@@ -328,6 +328,10 @@ fn method_not_allowed_is_405_with_allow() {
                 "POST",
             ),
             (Method::POST, "/api/v1/export".into(), "GET, HEAD"),
+            // The standards' form POSTs are served too.
+            (Method::DELETE, "/oai".into(), "GET, HEAD, POST"),
+            (Method::PUT, "/reconcile".into(), "GET, HEAD, POST"),
+            (Method::POST, "/reconcile/preview".into(), "GET, HEAD"),
         ];
         let mut wrong = Vec::new();
         for (method, path, allow) in cases {

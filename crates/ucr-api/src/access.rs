@@ -136,6 +136,13 @@ pub async fn read_as<T: Send + 'static>(
     .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
 }
 
+/// The caller (see [`caller`]), when it may read the register.
+pub async fn reader(req: &HttpRequest, state: &State) -> Result<Caller, ApiError> {
+    let who = caller(req, state).await?;
+    who.require_read(state)?;
+    Ok(who)
+}
+
 /// Reads the caller from `Authorization: Bearer TOKEN`. A token that is malformed, unknown or
 /// revoked is refused at once, whatever the operation.
 pub async fn caller(req: &HttpRequest, state: &State) -> Result<Caller, ApiError> {

@@ -59,7 +59,7 @@ pub async fn not_allowed(req: HttpRequest) -> HttpResponse {
     let allow = match req.match_pattern().as_deref() {
         Some("/api/v1/{collection}") => "GET, HEAD, POST",
         Some("/api/v1/{collection}/{key}") => "GET, HEAD, PUT, PATCH, DELETE",
-        Some("/api/v1/imports") => "GET, HEAD, POST",
+        Some("/api/v1/imports" | "/oai" | "/reconcile") => "GET, HEAD, POST",
         Some("/api/v1/imports/{id}/undo") => "POST",
         _ => "GET, HEAD",
     };

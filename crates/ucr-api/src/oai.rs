@@ -5,7 +5,7 @@
 //! Protocol errors are answers of the protocol (HTTP 200 with `<error code="…">`); a missing
 //! or refused token is an HTTP 401 problem, as everywhere in the API.
 
-use crate::access::caller;
+use crate::access::{reader, Caller};
 use crate::entries::blocking;
 use crate::problem::ApiError;
 use crate::State;
@@ -45,8 +45,9 @@ async fn schema() -> HttpResponse {
 }
 
 async fn get(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let who = reader(&req, &state).await?;
     let query = req.query_string().to_string();
-    answer(req, state, query).await
+    answer(req, state, who, query).await
 }
 
 async fn post(
@@ -54,11 +55,13 @@ async fn post(
     state: web::Data<State>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    // The caller first: no body is read for a caller who may not read.
+    let who = reader(&req, &state).await?;
     crate::body::require_type(&req, "application/x-www-form-urlencoded")?;
     let bytes = crate::body::read(&req, payload, state.config.body_limit).await?;
     let text = String::from_utf8(bytes.to_vec())
         .map_err(|_| ApiError::bad_request("the form is not UTF-8"))?;
-    answer(req, state, text).await
+    answer(req, state, who, text).await
 }
 
 /// A protocol error: its code and what is wrong.
@@ -127,10 +130,9 @@ const VERBS: [&str; 6] = [
 async fn answer(
     req: HttpRequest,
     state: web::Data<State>,
+    who: Caller,
     query: String,
 ) -> Result<HttpResponse, ApiError> {
-    let who = caller(&req, &state).await?;
-    who.require_read(&state)?;
     let base = {
         let info = req.connection_info();
         format!("{}://{}/oai", info.scheme(), info.host())

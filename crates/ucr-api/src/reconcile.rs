@@ -5,7 +5,7 @@
 //! Candidates are named by registry number. The access rules are the API's: a register that is
 //! not public needs a token, and anonymous callers never see `head`.
 
-use crate::access::{caller, Caller};
+use crate::access::{reader, Caller};
 use crate::entries::blocking;
 use crate::problem::ApiError;
 use crate::State;
@@ -50,16 +50,11 @@ fn base(req: &HttpRequest) -> String {
     format!("{}://{}", info.scheme(), info.host())
 }
 
-async fn reader(req: &HttpRequest, state: &State) -> Result<Caller, ApiError> {
-    let who = caller(req, state).await?;
-    who.require_read(state)?;
-    Ok(who)
-}
-
 /// `GET /reconcile`: the manifest, or a batch (`queries=`), or data extension (`extend=`).
 async fn service(req: HttpRequest, state: web::Data<State>) -> Result<HttpResponse, ApiError> {
+    let who = reader(&req, &state).await?;
     let args = pairs(req.query_string())?;
-    dispatch(&req, &state, args).await
+    dispatch(&req, &state, who, args).await
 }
 
 /// `POST /reconcile`: a form with `queries` or `extend` (as OpenRefine sends), or a JSON body
@@ -69,6 +64,8 @@ async fn service_post(
     state: web::Data<State>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    // The caller first: no body is read for a caller who may not read.
+    let who = reader(&req, &state).await?;
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -84,7 +81,7 @@ async fn service_post(
         "application/x-www-form-urlencoded" => {
             let text = std::str::from_utf8(&bytes)
                 .map_err(|_| ApiError::bad_request("the form is not UTF-8"))?;
-            dispatch(&req, &state, pairs(text)?).await
+            dispatch(&req, &state, who, pairs(text)?).await
         }
         "application/json" => {
             let value = crate::body::json(&bytes)?;
@@ -102,7 +99,7 @@ async fn service_post(
                 }
                 other => vec![("queries".to_string(), other.to_string())],
             };
-            dispatch(&req, &state, args).await
+            dispatch(&req, &state, who, args).await
         }
         _ => Err(ApiError::unsupported_media_type(
             "application/x-www-form-urlencoded or application/json",
@@ -114,9 +111,9 @@ async fn service_post(
 async fn dispatch(
     req: &HttpRequest,
     state: &State,
+    who: Caller,
     args: Vec<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = reader(req, state).await?;
     let mut queries = None;
     let mut extend = None;
     for (name, value) in args {

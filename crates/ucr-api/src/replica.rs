@@ -25,8 +25,13 @@ pub struct Replica {
     pub max_lag: Duration,
 }
 
-/// Refuses every request that is not a read (GET, HEAD, OPTIONS) when the server serves a
-/// replica, before its body is read: 421 with a problem naming where writes go.
+/// The paths whose POST is a read: OAI-PMH lets a harvester send its arguments as a form
+/// (section 3.1.1.2), and OpenRefine posts its reconciliation batches.
+const POSTED_READS: &[&str] = &["/oai", "/reconcile"];
+
+/// Refuses every request that is not a read (GET, HEAD, OPTIONS, or a POST of
+/// [`POSTED_READS`]) when the server serves a replica, before its body is read: 421 with a
+/// problem naming where writes go.
 pub async fn refuse_writes<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
@@ -34,7 +39,8 @@ pub async fn refuse_writes<B: MessageBody>(
     let replica = req
         .app_data::<web::Data<State>>()
         .and_then(|s| s.config.replica.clone());
-    let reads = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let reads = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || (*req.method() == Method::POST && POSTED_READS.contains(&req.path()));
     match replica {
         Some(replica) if !reads => {
             let err = refusal(&replica, req.method().as_str(), &req.uri().to_string());

@@ -47,7 +47,23 @@ pub fn paths(paths: &mut Map<String, Value>) {
                  "example": "{\"ids\":[\"THR-000001\"],\"properties\":[{\"id\":\"region\"},{\"id\":\"founded_year\"}]}",
                  "description": "A data extension request, as JSON"}
             ],
-            "responses": json_answer("The manifest, the candidates of each query, or the extension's rows")}
+            "responses": json_answer("The manifest, the candidates of each query, or the extension's rows")},
+        "post": {"tags": ["reconciliation"], "x-action": Action::Read, "operationId": "reconcileByPost",
+            "summary": "Reconciliation service, the arguments sent as a form or JSON body (as OpenRefine sends its batches)",
+            "description": concat!(
+                "The same as `GET /reconcile`, the arguments in the body: a form (`queries=…` or `extend=…`, each holding JSON), ",
+                "or a JSON body `{\"queries\": …}`, `{\"extend\": …}` or the batch itself. A read: a server on a replica answers it too."),
+            "requestBody": {"required": true, "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {"type": "object", "additionalProperties": false, "properties": {
+                        "queries": {"type": "string", "description": "A batch of queries, as JSON"},
+                        "extend": {"type": "string", "description": "A data extension request, as JSON"}}},
+                    "example": {"queries": "{\"q0\":{\"query\":\"Qiz qalasi\",\"type\":\"heritage_object\"}}"}},
+                "application/json": {
+                    "schema": {"type": "object"},
+                    "example": {"q0": {"query": "Sheki Khan Palace", "limit": 3}}}}},
+            "responses": super::merge(json_answer("The manifest, the candidates of each query, or the extension's rows"),
+                super::errors(&[("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType")]))}
     }));
     paths.insert("/reconcile/suggest/entity".into(), json!({
         "get": {"tags": ["reconciliation"], "x-action": Action::Read, "operationId": "suggestEntities",
@@ -112,7 +128,24 @@ pub fn paths(paths: &mut Map<String, Value>) {
                  "description": "The token of the previous page; exclusive"}
             ],
             "responses": {"200": {"description": "An OAI-PMH answer (or protocol error), valid against OAI-PMH.xsd",
-                "content": {"text/xml": {"schema": {"type": "string"}}}}}}
+                "content": {"text/xml": {"schema": {"type": "string"}}}}}},
+        "post": {"tags": ["oai-pmh"], "x-action": Action::Read, "operationId": "oaiPmhByPost",
+            "summary": "OAI-PMH 2.0, the arguments sent as a form (section 3.1.1.2)",
+            "description": "The same as `GET /oai`, the arguments form-encoded in the body. A read: a server on a replica answers it too. A body that is not UTF-8 is a 400 problem.",
+            "requestBody": {"required": true, "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {"type": "object", "required": ["verb"], "additionalProperties": false, "properties": {
+                        "verb": {"type": "string"},
+                        "metadataPrefix": {"type": "string"},
+                        "identifier": {"type": "string"},
+                        "set": {"type": "string"},
+                        "from": {"type": "string"},
+                        "until": {"type": "string"},
+                        "resumptionToken": {"type": "string"}}},
+                    "example": {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "museum"}}}},
+            "responses": super::merge(json!({"200": {"description": "An OAI-PMH answer (or protocol error), valid against OAI-PMH.xsd",
+                "content": {"text/xml": {"schema": {"type": "string"}}}}}),
+                super::errors(&[("400", "BadRequest"), ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType")]))}
     }));
 }
 

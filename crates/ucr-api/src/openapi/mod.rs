@@ -201,7 +201,6 @@ fn secure(paths: &mut Map<String, Value>) {
             let Some(op) = op.as_object_mut() else {
                 continue;
             };
-            let writes = matches!(method.as_str(), "post" | "put" | "patch" | "delete");
             // Operations without an action (health, readiness, this document, the
             // vocabularies) are open to everyone.
             let Some(action) = op
@@ -210,6 +209,9 @@ fn secure(paths: &mut Map<String, Value>) {
             else {
                 continue;
             };
+            // (A POST that reads, as OAI-PMH and reconciliation allow, is no write.)
+            let writes = matches!(method.as_str(), "post" | "put" | "patch" | "delete")
+                && action != Action::Read;
             let role = action.role();
             // Reads need no token unless the register is private: no padlock on them.
             let note = if action == Action::Read {
