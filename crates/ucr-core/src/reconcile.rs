@@ -449,18 +449,28 @@ fn weigh(
 
 /// Orders scored candidates, best first (then by registration: the entry's id), keeps `limit`
 /// and marks the first a match when it is unambiguous (see [`unambiguous`]).
-pub fn rank(mut all: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
-    all.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.entry.id.cmp(&b.entry.id))
-    });
-    let scores: Vec<f64> = all.iter().take(2).map(|c| c.score).collect();
-    if let Some(first) = all.first_mut() {
-        first.matched = unambiguous(&scores);
+pub fn rank(all: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
+    let (mut best, matched) = ordered(all, limit, |c| (c.score, c.entry.id));
+    if let Some(first) = best.first_mut() {
+        first.matched = matched;
     }
+    best
+}
+
+/// The `limit` best of candidates by their (score, entry id), best first (then by
+/// registration), and whether the first is unambiguous (see [`unambiguous`]).
+fn ordered<T>(
+    mut all: Vec<T>,
+    limit: usize,
+    key: impl Fn(&T) -> (f64, uuid::Uuid),
+) -> (Vec<T>, bool) {
+    all.sort_by(|a, b| {
+        let ((a_score, a_id), (b_score, b_id)) = (key(a), key(b));
+        b_score.total_cmp(&a_score).then_with(|| a_id.cmp(&b_id))
+    });
+    let scores: Vec<f64> = all.iter().take(2).map(|c| key(c).0).collect();
     all.truncate(limit);
-    all
+    (all, unambiguous(&scores))
 }
 
 /// Whether the first of candidates scored so (best first) is a match: at least
@@ -693,13 +703,11 @@ fn sketched<I: Iterator<Item = String>>(
             .filter(|s| s.score > 0.0)
             .collect::<Vec<Scored>>()
     });
-    let Some(mut scored) = scored else {
+    let Some(scored) = scored else {
         return Ok(None);
     };
-    scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-    let scores: Vec<f64> = scored.iter().take(2).map(|s| s.score).collect();
-    scored.truncate(limit);
-    Ok(Some(Ranking::Sketched(scored, unambiguous(&scores))))
+    let (best, matched) = ordered(scored, limit, |s| (s.score, s.id));
+    Ok(Some(Ranking::Sketched(best, matched)))
 }
 
 /// A query word by the index's numbers.

@@ -91,6 +91,26 @@ fn the_index_scores_candidates_as_the_entries_do() {
         for ((q, a), b) in queries.iter().zip(&read).zip(&sketched) {
             assert_eq!(a, b, "{backend}: {q:?}");
         }
+        // Best first; equal scores in the order the entries were registered (their ids).
+        let mut ties = 0;
+        for (q, candidates) in queries.iter().zip(&read) {
+            for pair in candidates.windows(2) {
+                let (a, b) = (&pair[0], &pair[1]);
+                assert!(
+                    a.score > b.score || (a.score == b.score && a.entry.id < b.entry.id),
+                    "{backend}: {q:?}: {} ({}) before {} ({})",
+                    a.entry.registry_number(),
+                    a.score,
+                    b.entry.registry_number(),
+                    b.score
+                );
+                ties += usize::from(a.score == b.score);
+            }
+        }
+        assert!(
+            ties >= 20,
+            "{backend}: only {ties} equal scores side by side"
+        );
         // The queries found candidates, matches among them.
         let found = read.iter().filter(|c| !c.is_empty()).count();
         let matched = read

@@ -40,8 +40,9 @@ const NO_MATCH: u8 = u8::MAX - 1;
 const END_OF_NAME: u32 = u32::MAX;
 /// The share of the entries a word must be held by, at least, to be kept as a bit per slot
 /// too: one in 128, so that the bits take at most four times the memory of the word's
-/// postings. At 1 000 000 synthetic entries that is 159 words (the regions' names among them)
-/// and 20 MB; a reconciliation batch then costs 14 % less CPU than with one in 32.
+/// postings. At 1 000 000 synthetic entries that is 158 words (29 at one in 32; the regions'
+/// names among the others) and 20 MB of bits; a reconciliation batch then costs 12-16 % less
+/// CPU than with one in 32 (BENCHMARKS.md).
 const DENSE: usize = 128;
 /// Rows read at a time while building.
 const BATCH: i64 = 10_000;
